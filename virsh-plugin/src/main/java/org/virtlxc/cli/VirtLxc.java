@@ -1,0 +1,43 @@
+package org.virtlxc.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code virt-lxc} command: virsh-style verbs for LXC domains. Run bare, it prints its usage. */
+@Command(name = "virt-lxc", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Save, restore and migrate libvirt LXC domains.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"},
+    subcommands = {DomxmlCheck.class, HelpCommand.class})
+public final class VirtLxc implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+  }
+
+  /** The command line with its output streams: the one place that wires exit codes and error printing. */
+  public static CommandLine create(PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new VirtLxc());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("error: " + e.getMessage());
+      commandLine.getErr().flush();
+      return 1;
+    });
+    return cli;
+  }
+
+  public static void main(String... args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    System.exit(create(out, err).execute(args));
+  }
+}
