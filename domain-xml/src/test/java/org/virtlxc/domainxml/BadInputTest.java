@@ -138,9 +138,17 @@ class BadInputTest {
   }
 
   @Test
-  void duplicateFilesystemTarget() {
-    assertError(fails(GOOD.replace("<target dir='/tmp'/>", "<target dir='/'/>")), 19, "target", "dir",
-        "filesystem target '/' is used twice");
+  void duplicateHostdev() {
+    String hostdev = "    <hostdev mode='capabilities' type='misc'>\n      <source>\n        <char>/dev/tty0</char>\n"
+        + "      </source>\n    </hostdev>\n";
+    assertError(fails(GOOD.replace("    <console type='pty'/>", hostdev + hostdev + "    <console type='pty'/>")), 31,
+        "source", null, "host device '/dev/tty0' is assigned twice");
+  }
+
+  @Test
+  void duplicatesLibvirtAcceptsAreAccepted() throws DomainXmlException {
+    String twoRoots = GOOD.replace("<target dir='/tmp'/>", "<target dir='/'/>");
+    assertEquals(2, DomainXml.parse(twoRoots, "ok.xml").devices().filesystems().size());
   }
 
   @Test

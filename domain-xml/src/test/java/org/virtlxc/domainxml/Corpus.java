@@ -2,10 +2,14 @@ package org.virtlxc.domainxml;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** libvirt's {@code tests/lxcxml2xmldata} corpus, kept as test resources (see its CORPUS.md). */
@@ -30,12 +34,22 @@ public final class Corpus {
     }
   }
 
-  /** The directory holding the corpus. */
-  public static Path directory() {
+  /** The directory holding the corpus: in test-classes, or inside the test jar other modules use. */
+  public static synchronized Path directory() {
     try {
-      return Path.of(Corpus.class.getResource("/lxcxml2xmldata/CORPUS.md").toURI()).getParent();
+      URI uri = Corpus.class.getResource("/lxcxml2xmldata/CORPUS.md").toURI();
+      if (uri.getScheme().equals("jar")) {
+        try {
+          FileSystems.newFileSystem(uri, Map.of());
+        } catch (FileSystemAlreadyExistsException alreadyOpen) {
+          // Opened by an earlier call; Path.of finds it.
+        }
+      }
+      return Path.of(uri).getParent();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,0 +1,61 @@
+package org.virtlxc.tests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Stock {@code virsh -c lxc:///}, run as a process, as an operator would. */
+public final class Virsh {
+  public static final String URI = "lxc:///";
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private Virsh() {}
+
+  /** What one virsh run printed and how it ended. */
+  public record Result(int status, String out, String err) {
+    /** Fails with virsh's own error text unless it succeeded. */
+    public Result ok() {
+      if (status != 0) {
+        throw new AssertionError("virsh failed with status " + status + ": " + err.strip());
+      }
+      return this;
+    }
+  }
+
+  /** Runs {@code virsh -c lxc:/// ARGS...} and waits for it (60 s at most). */
+  public static Result run(String... args) {
+    List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", URI));
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .start();
+      var out = p.getInputStream().readAllBytes();
+      var err = p.getErrorStream().readAllBytes();
+      if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("virsh " + String.join(" ", args) + " did not finish in " + TIMEOUT);
+      }
+      return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("unable to run virsh", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while running virsh", e);
+    }
+  }
+
+  /** Names of every defined or running domain. */
+  public static List<String> allDomainNames() {
+    return run("list", "--all", "--name").ok().out().lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** Stops and undefines {@code name} if it exists; quiet when it does not. */
+  public static void destroyAndUndefine(String name) {
+    run("destroy", name);
+    run("undefine", name);
+  }
+}
