@@ -27,6 +27,8 @@ ROOTFS=$DIR/rootfs
 XML=$DIR/$NAME.xml
 EMULATOR=${VIRT_LXC_EMULATOR:-/usr/lib/libvirt/libvirt_lxc}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/busybox-rootfs.sh
+. "$HERE/lib/busybox-rootfs.sh"
 
 virsh_() { timeout 30 virsh -q -c "$URI" "$@"; }
 
@@ -43,12 +45,6 @@ show_logs() {
 
 command -v virsh >/dev/null || die "virsh not found (run scripts/setup/install-packages.sh)"
 [[ -x $EMULATOR ]] || die "emulator $EMULATOR is not an executable file (VIRT_LXC_EMULATOR=${VIRT_LXC_EMULATOR:-unset})"
-BUSYBOX=/bin/busybox
-[[ -x $BUSYBOX ]] || BUSYBOX=$(command -v busybox || true)
-[[ -n $BUSYBOX && -x $BUSYBOX ]] || die "busybox not found (package busybox-static)"
-if ldd "$BUSYBOX" >/dev/null 2>&1; then
-  die "$BUSYBOX is dynamically linked; install busybox-static"
-fi
 
 if ! timeout 10 virsh -c "$URI" uri >/dev/null 2>&1; then
   log "libvirtd does not answer on $URI; running scripts/setup/ensure-libvirtd.sh"
@@ -67,21 +63,7 @@ fi
 # --- root filesystem -----------------------------------------------------------------
 
 log "building the busybox rootfs in $ROOTFS"
-mkdir -p "$ROOTFS"/{bin,sbin,dev,etc,proc,sys,tmp,root,run,var}
-chmod 1777 "$ROOTFS/tmp"
-cp -f "$BUSYBOX" "$ROOTFS/bin/busybox"
-chmod 755 "$ROOTFS/bin/busybox"
-napplets=0
-while read -r applet; do
-  [[ -n $applet && $applet != busybox ]] || continue
-  ln -sfn busybox "$ROOTFS/bin/$applet"
-  napplets=$((napplets + 1))
-done < <("$ROOTFS/bin/busybox" --list)
-(( napplets > 0 )) || die "busybox --list gave no applets"
-[[ -e $ROOTFS/bin/sh && -e $ROOTFS/bin/cat ]] || die "rootfs lacks /bin/sh or /bin/cat"
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$ROOTFS/etc/passwd"
-printf 'root:x:0:\n' >"$ROOTFS/etc/group"
-printf '%s\n' "$NAME" >"$ROOTFS/etc/hostname"
+make_busybox_rootfs "$ROOTFS" "$NAME" || die "could not build the rootfs in $ROOTFS"
 rm -f "$ROOTFS/tmp/counter"
 
 # --- domain XML ------------------------------------------------------------------------

@@ -18,6 +18,8 @@
 # socket libvirt_lxc leaves in /run/libvirt/lxc). Probes left by an interrupted
 # run are removed first.
 set -euo pipefail
+# shellcheck source=../lib/busybox-rootfs.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib/busybox-rootfs.sh"
 
 log() { echo "virt-lxc setup: $*"; }
 die() { echo "virt-lxc setup: ERROR: $*" >&2; exit 1; }
@@ -121,11 +123,6 @@ log "LXC driver loaded: capabilities offer an exe guest of domain type lxc"
 
 # --- 3. Boot a tiny busybox container through stock libvirt_lxc. ------------------
 
-BUSYBOX=$(command -v busybox || true)
-[[ -n $BUSYBOX ]] || die "busybox not found (package busybox-static)"
-ldd "$BUSYBOX" >/dev/null 2>&1 \
-  && die "$BUSYBOX is dynamically linked; install busybox-static"
-
 PROBE_DIR=/var/lib/virt-lxc/$PROBE
 remove_domain() {  # $1 = probe domain name
   local n=$1 d
@@ -159,11 +156,7 @@ while read -r n; do
 done < <(virsh_ list --all --name 2>/dev/null || true)
 trap remove_probe EXIT
 
-mkdir -p "$PROBE_DIR/rootfs"/{bin,dev,etc,proc,sys,tmp,root}
-cp "$BUSYBOX" "$PROBE_DIR/rootfs/bin/busybox"
-chroot "$PROBE_DIR/rootfs" /bin/busybox --install -s /bin
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$PROBE_DIR/rootfs/etc/passwd"
-printf 'root:x:0:\n' >"$PROBE_DIR/rootfs/etc/group"
+make_busybox_rootfs "$PROBE_DIR/rootfs" "$PROBE" || probe_failed "could not build the probe's rootfs"
 cat >"$PROBE_DIR/domain.xml" <<EOF
 <domain type='lxc'>
   <name>$PROBE</name>
