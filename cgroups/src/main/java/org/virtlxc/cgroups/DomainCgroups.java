@@ -1,0 +1,138 @@
+package org.virtlxc.cgroups;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.virtlxc.domainxml.model.BlkioDevice;
+import org.virtlxc.domainxml.model.BlkioTune;
+import org.virtlxc.domainxml.model.CpuTune;
+import org.virtlxc.domainxml.model.Domain;
+import org.virtlxc.domainxml.model.Hostdev;
+import org.virtlxc.domainxml.model.MemTune;
+import org.virtlxc.domainxml.model.NumaMemory;
+import org.virtlxc.domainxml.model.ScaledSize;
+
+/**
+ * Maps a domain definition onto {@link CgroupResources}, one method per XML block as libvirt's {@code lxc_cgroup.c}
+ * does ({@code virLXCCgroupSetupMemTune}, {@code …CpuTune}, {@code …CpusetTune}, {@code …BlkioTune},
+ * {@code …DeviceACL}). Block device paths are resolved to major:minor here, so this reads the host's /dev.
+ */
+public final class DomainCgroups {
+  private DomainCgroups() {}
+
+  /** The cgroup libvirtd expects for {@code domain} run by controller {@code controllerPid}. */
+  public static MachineCgroup machine(Domain domain, long controllerPid) {
+    String partition = domain.resource() == null ? null : domain.resource().partition();
+    return MachineCgroup.of(partition, controllerPid, domain.name());
+  }
+
+  /** Every resource control of {@code domain}; elements that are absent stay null (untouched). */
+  public static CgroupResources resources(Domain domain) throws CgroupException {
+    CgroupResources r = memory(CgroupResources.NONE, domain);
+    r = cpu(r, domain.cputune());
+    r = cpuset(r, domain);
+    r = blkio(r, domain.blkiotune());
+    return r.withDevices(devices(domain));
+  }
+
+  private static CgroupResources memory(CgroupResources r, Domain d) throws CgroupException {
+    Long limit = bytes(d.memory(), "<memory>");
+    MemTune t = d.memtune();
+    if (t == null) {
+      return r.withMemory(limit, null, null, null);
+    }
+    Long hard = bytes(t.hardLimit(), "<memtune><hard_limit>");
+    return r.withMemory(hard != null ? hard : limit, bytes(t.softLimit(), "<memtune><soft_limit>"),
+        bytes(t.swapHardLimit(), "<memtune><swap_hard_limit>"), bytes(t.minGuarantee(), "<memtune><min_guarantee>"));
+  }
+
+  private static CgroupResources cpu(CgroupResources r, CpuTune t) throws CgroupException {
+    if (t == null) {
+      return r;
+    }
+    return r.withCpu(number(t.shares(), "<cputune><shares>"), number(t.period(), "<cputune><period>"),
+        number(t.quota(), "<cputune><quota>"));
+  }
+
+  private static CgroupResources cpuset(CgroupResources r, Domain d) {
+    String cpus = d.vcpu() == null ? null : blankToNull(d.vcpu().cpuset());
+    String mems = null;
+    NumaMemory m = d.numatune() == null ? null : d.numatune().memory();
+    // Other modes (preferred, interleave) are a NUMA policy the controller sets itself, not a cpuset.
+    if (m != null && !"auto".equals(m.placement()) && (m.mode() == null || m.mode().equals("strict")
+        || m.mode().equals("restrictive"))) {
+      mems = blankToNull(m.nodeset());
+    }
+    return r.withCpuset(cpus, mems);
+  }
+
+  private static CgroupResources blkio(CgroupResources r, BlkioTune t) throws CgroupException {
+    if (t == null) {
+      return r;
+    }
+    List<BlkioDeviceLimit> devices = new ArrayList<>();
+    for (BlkioDevice d : t.devices()) {
+      String e = "<blkiotune><device>";
+      if (d.path() == null || d.path().isBlank()) {
+        throw CgroupException.config("invalid " + e + ": missing <path>");
+      }
+      Long weight = number(d.weight(), e + "<weight>");
+      devices.add(new BlkioDeviceLimit(d.path(), DeviceNumber.of(Path.of(d.path().trim())),
+          weight == null ? null : weight.intValue(), number(d.readBytesSec(), e + "<read_bytes_sec>"),
+          number(d.writeBytesSec(), e + "<write_bytes_sec>"), number(d.readIopsSec(), e + "<read_iops_sec>"),
+          number(d.writeIopsSec(), e + "<write_iops_sec>")));
+    }
+    Long weight = number(t.weight(), "<blkiotune><weight>");
+    return r.withBlkio(weight == null ? null : (int) Math.min(weight, Integer.MAX_VALUE),
+        devices.isEmpty() ? null : devices);
+  }
+
+  /** The standard container devices plus each {@code <hostdev mode='capabilities'>} storage or misc node. */
+  static List<DeviceRule> devices(Domain d) throws CgroupException {
+    List<DeviceRule> rules = new ArrayList<>(DeviceRule.CONTAINER_DEFAULTS);
+    if (d.devices() == null) {
+      return rules;
+    }
+    for (Hostdev h : d.devices().hostdevs()) {
+      String node = null;
+      if (h.source() != null && "storage".equals(h.type())) {
+        node = h.source().block();
+      } else if (h.source() != null && "misc".equals(h.type())) {
+        node = h.source().charDevice();
+      } else if (h.source() != null && "usb".equals(h.type()) && h.source().address() != null) {
+        node = String.format("/dev/bus/usb/%03d/%03d", Integer.parseInt(h.source().address().bus().trim()),
+            Integer.parseInt(h.source().address().device().trim()));
+      }
+      if (node != null) {
+        rules.add(DeviceRule.of(DeviceNumber.of(Path.of(node.trim()))));
+      }
+    }
+    return rules;
+  }
+
+  private static Long bytes(ScaledSize size, String element) throws CgroupException {
+    if (size == null || size.value().isEmpty()) {
+      return null;
+    }
+    try {
+      return size.kib("KiB") * 1024;   // libvirt keeps memory in KiB, rounding up
+    } catch (RuntimeException e) {
+      throw CgroupException.config("unable to parse " + element + " '" + size + "': " + e.getMessage());
+    }
+  }
+
+  private static Long number(String s, String element) throws CgroupException {
+    if (s == null || s.isBlank()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      throw CgroupException.config("unable to parse " + element + " '" + s.trim() + "': not an integer");
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+}
