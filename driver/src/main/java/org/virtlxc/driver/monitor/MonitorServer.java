@@ -52,6 +52,7 @@ public final class MonitorServer implements AutoCloseable {
   private long initPid;
   private boolean initSent;
   private boolean closed;
+  private long acceptedTotal;
 
   private MonitorServer(Path path, ServerSocketChannel listener) {
     this.path = path;
@@ -157,6 +158,13 @@ public final class MonitorServer implements AutoCloseable {
     }
   }
 
+  /** How many connections have been accepted so far (diagnostics, tests). */
+  public long acceptedCount() {
+    synchronized (lock) {
+      return acceptedTotal;
+    }
+  }
+
   /** Closes the connection and the listening socket, removes the socket file and stops the thread. Idempotent. */
   @Override
   public void close() {
@@ -209,6 +217,7 @@ public final class MonitorServer implements AutoCloseable {
         return false;
       }
       client = accepted;
+      acceptedTotal++;
       if (!firstClientSeen) {
         firstClientSeen = true;
         firstClient = accepted;
