@@ -1,0 +1,32 @@
+package org.virtlxc.driver.monitor;
+
+/** {@code virLXCMonitorExitStatus}: why the container's init went away. */
+public enum ExitStatus {
+  /** Never sent by libvirt_lxc's own code path; libvirtd records the domain as failed. */
+  ERROR(0),
+  /** Init exited (not by SIGHUP): libvirtd records a shutdown. */
+  SHUTDOWN(1),
+  /** Init was killed by SIGHUP (reboot() in a pid namespace): libvirtd starts the domain again. */
+  REBOOT(2);
+
+  private final int wire;
+
+  ExitStatus(int wire) {
+    this.wire = wire;
+  }
+
+  /** The XDR enum value. */
+  public int wire() {
+    return wire;
+  }
+
+  /** The status for an XDR enum value. */
+  public static ExitStatus fromWire(int value) throws MonitorProtocolException {
+    for (ExitStatus s : values()) {
+      if (s.wire == value) {
+        return s;
+      }
+    }
+    throw new MonitorProtocolException("unknown exit status " + value);
+  }
+}

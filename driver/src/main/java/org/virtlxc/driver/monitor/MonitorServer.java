@@ -1,0 +1,287 @@
+package org.virtlxc.driver.monitor;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The controller's monitor socket ({@code /run/libvirt/lxc/NAME.sock}), serving libvirtd as libvirt_lxc's
+ * {@code virNetServer} does (reference §4): one client at a time (max_clients = 1: a second connection waits in the
+ * listen backlog until the first is gone, then is served); INIT goes only to the first client ever accepted, as soon as
+ * both it and the init pid exist; EXIT goes to the client connected when init dies, then the connection and the
+ * server close. libvirtd never sends anything; whatever a client sends is read and dropped.
+ *
+ * <p>One daemon thread accepts and waits for the client's EOF, both blocking calls that {@link #close()} interrupts by
+ * closing the channels. All public methods are thread-safe.
+ */
+public final class MonitorServer implements AutoCloseable {
+  /** libvirt's {@code LXC_STATE_DIR} for the system daemon. */
+  public static final Path STATE_DIR = Paths.get("/run/libvirt/lxc");
+
+  private static final Logger LOG = LogManager.getLogger(MonitorServer.class);
+  /** {@code virNetSocketListen}'s backlog when none is configured. */
+  private static final int BACKLOG = 30;
+  /** Longest path {@code sun_path} holds, NUL excluded. */
+  private static final int MAX_PATH_BYTES = 107;
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Path path;
+  private final ServerSocketChannel listener;
+  private final Thread thread;
+  private final Object lock = new Object();
+
+  // guarded by lock
+  private SocketChannel client;
+  private boolean firstClientSeen;
+  private SocketChannel firstClient;
+  private long initPid;
+  private boolean initSent;
+  private boolean closed;
+  private long acceptedTotal;
+
+  private MonitorServer(Path path, ServerSocketChannel listener) {
+    this.path = path;
+    this.listener = listener;
+    this.thread = new Thread(this::serve, "monitor-" + path.getFileName());
+    this.thread.setDaemon(true);
+  }
+
+  /** {@code /run/libvirt/lxc/NAME.sock}. */
+  public static Path socketPath(String domainName) {
+    return STATE_DIR.resolve(domainName + ".sock");
+  }
+
+  /**
+   * Unlinks any stale {@code socketPath}, listens there with mode 0700 and starts serving. The socket is bound under a
+   * temporary name, restricted to 0700 and then renamed into place, so it never exists at {@code socketPath} with a
+   * wider mode.
+   */
+  public static MonitorServer start(Path socketPath) throws IOException {
+    Path abs = socketPath.toAbsolutePath();
+    if (abs.toString().getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+      throw new IOException("unable to listen on " + abs + ": path longer than " + MAX_PATH_BYTES + " bytes");
+    }
+    Path tmp = abs.resolveSibling(
+        "." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL));
+    if (tmp.toString().getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+      tmp = abs.resolveSibling(".mon" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL));
+    }
+    Files.deleteIfExists(abs);
+    ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      listener.bind(UnixDomainSocketAddress.of(tmp), BACKLOG);
+      try {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        Files.deleteIfExists(tmp);
+        throw e;
+      }
+    } catch (IOException e) {
+      listener.close();
+      throw new IOException("unable to listen on " + abs + ": " + e.getMessage(), e);
+    }
+    MonitorServer server = new MonitorServer(abs, listener);
+    server.thread.start();
+    LOG.debug("listening on {}", abs);
+    return server;
+  }
+
+  /** Where the server listens. */
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * Records the init pid (host pid namespace) and sends INIT to the first client if it is connected and has not had
+   * it yet; otherwise INIT is sent when the first client connects. Later clients (libvirtd reconnecting after its
+   * own restart) never get INIT: libvirtd reads the pid from the status XML then.
+   */
+  public void initStarted(long pid) {
+    if (pid <= 0) {
+      throw new IllegalArgumentException("init pid must be positive: " + pid);
+    }
+    synchronized (lock) {
+      if (initPid != 0) {
+        throw new IllegalStateException("init pid already reported: " + initPid);
+      }
+      initPid = pid;
+      if (!closed && client != null && client == firstClient) {
+        sendInitLocked();
+      }
+    }
+  }
+
+  /**
+   * Sends EXIT to the connected client, if any (without one the event is dropped, as libvirt_lxc drops it), then
+   * closes the connection and the server. Data already written is still delivered to libvirtd before its EOF.
+   */
+  public void initExited(ExitStatus status) {
+    Objects.requireNonNull(status, "status");
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      if (client != null) {
+        try {
+          writeLocked(client, new MonitorEvent.Exit(status));
+          LOG.debug("sent EXIT {}", status);
+        } catch (IOException e) {
+          LOG.warn("unable to send the EXIT event to libvirtd: {}", e.getMessage());
+        }
+      } else {
+        LOG.debug("no client connected: EXIT {} dropped", status);
+      }
+    }
+    close();
+  }
+
+  /** Whether a client is connected now. */
+  public boolean hasClient() {
+    synchronized (lock) {
+      return client != null;
+    }
+  }
+
+  /** How many connections have been accepted so far (diagnostics, tests). */
+  public long acceptedCount() {
+    synchronized (lock) {
+      return acceptedTotal;
+    }
+  }
+
+  /** Closes the connection and the listening socket, removes the socket file and stops the thread. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (!closed) {
+        closed = true;
+        closeQuietly(client);
+        client = null;
+        closeQuietly(listener);
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException e) {
+          LOG.warn("unable to remove monitor socket {}: {}", path, e.getMessage());
+        }
+      }
+    }
+    if (Thread.currentThread() != thread) {
+      try {
+        thread.join(JOIN_TIMEOUT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (thread.isAlive()) {
+        LOG.warn("monitor thread did not stop within {}", JOIN_TIMEOUT);
+      }
+    }
+  }
+
+  private void serve() {
+    try {
+      while (true) {
+        SocketChannel accepted = listener.accept();
+        if (!adopt(accepted)) {
+          closeQuietly(accepted);
+          return;
+        }
+        drainUntilEof(accepted);
+        release(accepted);
+      }
+    } catch (ClosedChannelException e) {
+      // close() closed the listener: normal end
+    } catch (IOException | RuntimeException e) {
+      LOG.error("monitor socket {} failed: {}", path, e.toString());
+    }
+  }
+
+  private boolean adopt(SocketChannel accepted) {
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      client = accepted;
+      acceptedTotal++;
+      if (!firstClientSeen) {
+        firstClientSeen = true;
+        firstClient = accepted;
+      }
+      LOG.debug("libvirtd connected{}", accepted == firstClient ? "" : " again");
+      if (accepted == firstClient && initPid != 0) {
+        sendInitLocked();
+      }
+      return true;
+    }
+  }
+
+  private void drainUntilEof(SocketChannel ch) {
+    ByteBuffer sink = ByteBuffer.allocate(512);
+    try {
+      while (ch.read(sink) >= 0) {
+        sink.clear(); // libvirtd sends no calls to the LXC monitor program: drop whatever arrives
+      }
+    } catch (IOException e) {
+      // closed by us (initExited/close) or reset by the peer: the client is gone either way
+    }
+  }
+
+  private void release(SocketChannel ch) {
+    synchronized (lock) {
+      if (client == ch) {
+        client = null;
+        LOG.debug("libvirtd disconnected");
+      }
+      if (ch == firstClient) {
+        firstClient = null;
+      }
+    }
+    closeQuietly(ch);
+  }
+
+  private void sendInitLocked() {
+    if (initSent) {
+      return;
+    }
+    initSent = true;
+    try {
+      writeLocked(client, new MonitorEvent.Init(initPid));
+      LOG.debug("sent INIT {}", initPid);
+    } catch (IOException e) {
+      LOG.warn("unable to send the INIT event to libvirtd: {}", e.getMessage());
+    }
+  }
+
+  private static void writeLocked(SocketChannel ch, MonitorEvent event) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(MonitorProtocol.encode(event));
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException e) {
+      // nothing useful to do: the fd is released
+    }
+  }
+}
