@@ -407,8 +407,12 @@ static void make_node(const char *name, unsigned maj, unsigned min)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/dev/%s", name);
-	if (mknod(in_root(path), S_IFCHR | 0666, makedev(maj, min)) < 0)
+	if (mknod(in_root(path), S_IFCHR | 0666, makedev(maj, min)) == 0)
+		return;
+	if (errno != EPERM)
 		die("create device node %s", path);
+	/* In a user namespace mknod is refused: bind the host's node instead (as LXC does). */
+	bind(path, in_root(path), 0);
 }
 
 static void make_link(const char *target, const char *name)
@@ -568,6 +572,14 @@ static void container_init(int gate_fd)
 	if (n != 1)
 		_exit(1); /* the helper has already reported why */
 	close(gate_fd);
+	if (plan.clone_flags & CLONE_NEWUSER) {
+		/* Our credentials are still the host's root, unmapped here: become the
+		 * namespace's root (mapped now) so that files we create have an owner. */
+		if (setresgid(0, 0, 0) < 0)
+			die("set gid 0 in the user namespace");
+		if (setresuid(0, 0, 0) < 0)
+			die("set uid 0 in the user namespace");
+	}
 	int console_fd = -1;
 	if (plan.console) {
 		console_fd = open(plan.console, O_RDWR | O_NOCTTY | O_CLOEXEC);
