@@ -39,4 +39,26 @@ public interface Libc extends Library {
   int poll(Pointer fds, NativeLong nfds, int timeoutMillis) throws LastErrorException;
 
   int pipe2(int[] fds, int flags) throws LastErrorException;
+
+  int ESRCH = 3;
+  int EIO = 5;
+  int SIGKILL = 9;
+  int O_RDWR = 2;
+  int O_NOCTTY = 0x100;
+  int O_NONBLOCK = 0x800;
+  int F_GETFL = 3;
+  int F_SETFL = 4;
+
+  int kill(int pid, int sig) throws LastErrorException;
+
+  int fcntl(int fd, int cmd, int arg) throws LastErrorException;
+
+  int posix_openpt(int flags) throws LastErrorException;
+
+  int grantpt(int fd) throws LastErrorException;
+
+  int unlockpt(int fd) throws LastErrorException;
+
+  /** Not thread-safe (static buffer); the controller calls it once, from main. */
+  String ptsname(int fd) throws LastErrorException;
 }

@@ -1,0 +1,251 @@
+package org.virtlxc.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The first vertical of the controller: stock {@code virsh -c lxc:///} against the running libvirtd starts, inspects and
+ * destroys a busybox domain whose {@code <emulator>} is virt-lxc's controller (run from this build's jars).
+ */
+class ControllerIT {
+  private static final Path BUILD_ROOT = Path.of(System.getProperty("virtlxc.build.root", "..")).toAbsolutePath()
+      .normalize();
+  private static final Path STATE_DIR = Path.of("/run/libvirt/lxc");
+  private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+  private static final String COUNTER_LOOP = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
+
+  private String name;
+  private Path work;
+  private Path rootfs;
+  private Path launcher;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    name = "vlxct-ctl-" + UUID.randomUUID().toString().substring(0, 8);
+    work = Files.createTempDirectory(Path.of("/tmp"), "vlxct-ctl-");
+    rootfs = busyboxRoot(work.resolve("root"));
+    launcher = writeLauncher(work.resolve("virt-lxc-controller"));
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    Virsh.destroyAndUndefine(name);
+    deleteTree(work);
+  }
+
+  @Test
+  void busyboxDomainRunsUnderOurControllerAndIsDestroyedCleanly() throws Exception {
+    define(domainXml("/bin/sh", List.of("-c", COUNTER_LOOP)));
+
+    Virsh.Result start = Virsh.run("start", name).ok();
+    System.out.println("virsh start: " + start.out().strip());
+
+    long ctlPid = Long.parseLong(Files.readString(STATE_DIR.resolve(name + ".pid")).strip());
+    String list = Virsh.run("list").ok().out();
+    System.out.println("virsh list:\n" + list);
+    Matcher row = Pattern.compile("(?m)^\\s*(\\d+)\\s+" + Pattern.quote(name) + "\\s+running\\s*$").matcher(list);
+    assertTrue(row.find(), "virsh list shows " + name + " running:\n" + list);
+    assertEquals(ctlPid, Long.parseLong(row.group(1)), "domain id = controller pid");
+    assertTrue(ProcessHandle.of(ctlPid).map(p -> p.info().command().orElse("")).orElse("").endsWith("java"),
+        "the pid libvirtd recorded is our JVM");
+
+    String dominfo = Virsh.run("dominfo", name).ok().out();
+    System.out.println("virsh dominfo:\n" + dominfo);
+    assertTrue(dominfo.matches("(?s).*Max memory:\\s+524288 KiB.*"), dominfo);
+    assertTrue(dominfo.matches("(?s).*State:\\s+running.*"), dominfo);
+
+    long initPid = waitForInitPid(ctlPid);
+    String nspid = Files.readAllLines(Path.of("/proc/" + initPid + "/status")).stream()
+        .filter(l -> l.startsWith("NSpid:")).findFirst().orElseThrow();
+    System.out.println("init " + nspid);
+    assertTrue(nspid.matches("NSpid:\\s+" + initPid + "\\s+1"), nspid);
+
+    int first = readCounter();
+    Thread.sleep(2500);
+    int second = readCounter();
+    System.out.println("counter: " + first + " -> " + second);
+    assertTrue(second > first, "counter advances: " + first + " -> " + second);
+
+    String machineDir = "lxc-" + ctlPid + "-" + name + ".libvirt-lxc";
+    assertFalse(cgroupDirs(machineDir).isEmpty(), "machine cgroup exists while running");
+
+    Virsh.Result destroy = Virsh.run("destroy", name).ok();
+    System.out.println("virsh destroy: " + destroy.out().strip());
+    assertTrue(waitUntilGone(ctlPid, 3000), "controller " + ctlPid + " gone");
+    assertTrue(waitUntilGone(initPid, 1000), "init " + initPid + " gone");
+    assertEquals(List.of(), cgroupDirs(machineDir), "no machine cgroup left");
+    assertEquals(List.of(), cgroupDirs(name), "no cgroup named after the domain left");
+    assertFalse(Files.exists(STATE_DIR.resolve(name + ".sock")), "monitor socket removed");
+    assertTrue(Virsh.run("domstate", name).ok().out().contains("shut off"));
+  }
+
+  @Test
+  void missingInitFailsStartWithOneClearLineAndLeavesNothing() throws Exception {
+    define(domainXml("/bin/no-such-init", List.of()));
+
+    Virsh.Result start = Virsh.run("start", name);
+    System.out.println("virsh start (missing init): status " + start.status() + "\n" + start.err());
+    assertNotEquals(0, start.status());
+    assertTrue(start.err().contains("Failure in virt-lxc startup: virt-lxc-init: unable to find init /bin/no-such-init"),
+        start.err());
+
+    Thread.sleep(2500); // the host's pid 1 reaps the exited controller lazily
+    assertEquals(List.of(), cgroupDirs(name), "no cgroup named after the domain left");
+    assertFalse(Files.exists(STATE_DIR.resolve(name + ".sock")), "monitor socket removed");
+    assertEquals(List.of(), processesMentioning(name), "no controller process left");
+  }
+
+  private void define(String xml) throws IOException {
+    Path file = work.resolve("domain.xml");
+    Files.writeString(file, xml);
+    Virsh.run("define", file.toString()).ok();
+  }
+
+  private String domainXml(String init, List<String> initArgs) {
+    StringBuilder args = new StringBuilder();
+    for (String a : initArgs) {
+      args.append("<initarg>").append(a.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+          .append("</initarg>");
+    }
+    return "<domain type='lxc'>\n"
+        + "  <name>" + name + "</name>\n"
+        + "  <memory unit='KiB'>524288</memory>\n"
+        + "  <vcpu>1</vcpu>\n"
+        + "  <os><type>exe</type><init>" + init + "</init>" + args + "</os>\n"
+        + "  <devices>\n"
+        + "    <emulator>" + launcher + "</emulator>\n"
+        + "    <filesystem type='mount'><source dir='" + rootfs + "'/><target dir='/'/></filesystem>\n"
+        + "    <console type='pty'/>\n"
+        + "  </devices>\n"
+        + "</domain>\n";
+  }
+
+  private int readCounter() throws InterruptedException {
+    for (int attempt = 0; ; attempt++) {
+      Virsh.Result r = Virsh.run("lxc-enter-namespace", name, "--noseclabel", "/bin/cat", "/tmp/counter");
+      System.out.println("virsh lxc-enter-namespace " + name + " --noseclabel /bin/cat /tmp/counter: "
+          + r.out().strip());
+      if (r.status() == 0 && r.out().strip().matches("\\d+")) {
+        return Integer.parseInt(r.out().strip());
+      }
+      if (attempt > 20) {
+        throw new AssertionError("unable to read the counter: " + r.err());
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  private static long waitForInitPid(long ctlPid) throws InterruptedException {
+    for (int i = 0; i < 50; i++) {
+      List<Long> children = ProcessHandle.of(ctlPid).map(p -> p.children().map(ProcessHandle::pid).toList())
+          .orElse(List.of());
+      if (children.size() == 1) {
+        return children.get(0);
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("controller " + ctlPid + " has no single child (init)");
+  }
+
+  /** Gone, or a zombie (the host's pid 1 reaps lazily). */
+  private static boolean waitUntilGone(long pid, long millis) throws Exception {
+    long deadline = System.currentTimeMillis() + millis;
+    while (System.currentTimeMillis() < deadline) {
+      Path stat = Path.of("/proc/" + pid + "/stat");
+      if (!Files.exists(stat)) {
+        return true;
+      }
+      try {
+        String s = Files.readString(stat);
+        if (s.substring(s.lastIndexOf(')') + 2).startsWith("Z")) {
+          return true;
+        }
+      } catch (IOException e) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
+  private static List<Path> cgroupDirs(String fragment) throws IOException {
+    List<Path> found = new ArrayList<>();
+    try (Stream<Path> hierarchies = Files.list(CGROUP_ROOT)) {
+      for (Path h : hierarchies.toList()) {
+        if (!Files.isDirectory(h) || Files.isSymbolicLink(h)) {
+          continue;
+        }
+        try (Stream<Path> s = Files.walk(h, 4)) {
+          s.filter(Files::isDirectory).filter(p -> p.getFileName().toString().contains(fragment)).forEach(found::add);
+        }
+      }
+    }
+    return found;
+  }
+
+  private static List<Long> processesMentioning(String text) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(text)).orElse(false))
+        .map(ProcessHandle::pid).toList();
+  }
+
+  private static Path busyboxRoot(Path root) throws IOException {
+    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root")) {
+      Files.createDirectories(root.resolve(d));
+    }
+    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+    for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "ps", "mount", "hostname")) {
+      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
+    }
+    return root;
+  }
+
+  /** A launcher like the installed one, on this build's jars and native helper. */
+  private static Path writeLauncher(Path file) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path driverTarget = BUILD_ROOT.resolve("driver/target");
+    Path jar;
+    try (Stream<Path> s = Files.list(driverTarget)) {
+      jar = s.filter(p -> p.getFileName().toString().matches("driver-.*\\.jar"))
+          .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
+          .orElseThrow(() -> new IOException("driver jar not built in " + driverTarget));
+    }
+    Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
+    assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
+    String script = "#!/bin/sh\n"
+        + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
+        + " -Dvirtlxc.init=" + helper
+        + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n";
+    Files.writeString(file, script);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return file;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
