@@ -123,7 +123,7 @@ class V1RealCgroupTest {
     assertTrue(read("freezer", "tasks").contains(Long.toString(p.pid())));
     assertTrue(Files.readString(layout.v2Mount() == null ? dir("freezer").resolve("tasks")
         : manager.paths().get(manager.paths().size() - 1).resolve("cgroup.procs")).contains(Long.toString(p.pid())));
-    awaitProgress(counter);
+    awaitProgress(counter, p);
     manager.freeze(Duration.ofSeconds(5));
     assertTrue(manager.isFrozen());
     String frozenAt = stableRead(counter);
@@ -131,7 +131,7 @@ class V1RealCgroupTest {
     assertEquals(frozenAt, stableRead(counter), "no progress while frozen");
     manager.thaw(Duration.ofSeconds(5));
     assertFalse(manager.isFrozen());
-    awaitProgress(counter);
+    awaitProgress(counter, p);
     CgroupStats s = manager.stats();
     assertTrue(s.cpuTimeNanos() > 0, s.toString());
     assertTrue(s.memoryUsageBytes() > 0, s.toString());
@@ -158,7 +158,8 @@ class V1RealCgroupTest {
     return Files.readString(f).trim();
   }
 
-  private static void awaitProgress(Path counter) throws Exception {
+  /** Waits up to 10 s for the counter to change; on failure says what the loop and its cgroup looked like. */
+  private void awaitProgress(Path counter, Process loop) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     String first = Files.exists(counter) ? stableRead(counter) : "";
     while (System.nanoTime() < deadline) {
@@ -167,6 +168,8 @@ class V1RealCgroupTest {
         return;
       }
     }
-    throw new AssertionError("counter made no progress");
+    throw new AssertionError("counter made no progress: value " + (Files.exists(counter) ? stableRead(counter) : "none")
+        + ", loop alive " + loop.isAlive() + ", freezer.state " + read("freezer", "freezer.state")
+        + ", tasks " + read("freezer", "tasks").replace('\n', ' '));
   }
 }

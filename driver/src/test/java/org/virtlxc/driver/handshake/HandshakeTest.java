@@ -1,5 +1,6 @@
 package org.virtlxc.driver.handshake;
 
+import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,7 @@ class HandshakeTest {
   /** the controller writes here (W); libvirtd reads. */
   private Pipe toLibvirtd;
   private Handshake handshake;
-  private int fdsBefore;
+  private Map<Integer, String> fdsBefore;
 
   @BeforeAll
   static void warmUp() {
@@ -32,18 +33,18 @@ class HandshakeTest {
 
   @BeforeEach
   void setUp() {
-    fdsBefore = OpenFds.count();
+    fdsBefore = OpenFds.snapshot();
     toController = Pipe.open();
     toLibvirtd = Pipe.open();
     handshake = new Handshake(toController.handOverReadEnd(), toLibvirtd.handOverWriteEnd());
   }
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws InterruptedException {
     handshake.close();
     toController.close();
     toLibvirtd.close();
-    assertEquals(fdsBefore, OpenFds.count(), "open fds after the test");
+    OpenFds.assertNoneLeaked(fdsBefore);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.virtlxc.driver.monitor;
 
+import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,7 +31,7 @@ class MonitorServerTest {
 
   @TempDir Path tmp;
   private Path sock;
-  private int fdsBefore;
+  private Map<Integer, String> fdsBefore;
 
   @BeforeAll
   static void warmUp(@TempDir Path dir) throws Exception {
@@ -49,7 +50,7 @@ class MonitorServerTest {
   @BeforeEach
   void setUp() {
     sock = tmp.resolve("demo.sock");
-    fdsBefore = OpenFds.count();
+    fdsBefore = OpenFds.snapshot();
   }
 
   @AfterEach
@@ -58,7 +59,7 @@ class MonitorServerTest {
       TimeUnit.MILLISECONDS.sleep(20);
     }
     assertEquals(0, monitorThreads(), "monitor threads left running");
-    assertEquals(fdsBefore, OpenFds.count(), "open fds after the test");
+    OpenFds.assertNoneLeaked(fdsBefore);
   }
 
   private static long monitorThreads() {
