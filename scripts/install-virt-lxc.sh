@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install-virt-lxc.sh - install the built project: the jars under /usr/local/lib/virt-lxc/lib and the
-# `virt-lxc` command on PATH (/usr/local/bin/virt-lxc), and the controller (<emulator>) with its native helper. Run after `mvn package`; safe to re-run.
+# `virt-lxc` command on PATH (/usr/local/bin/virt-lxc), and the controller (<emulator>) with its native
+# helper. Run after `mvn package`; safe to re-run.
 set -euo pipefail
 
 log() { echo "virt-lxc setup: $*"; }
@@ -18,9 +19,13 @@ init_helper=$here/namespace-setup/target/native/virt-lxc-init
 
 # Replace the whole jar set at once, so no jar of an older build stays on the class path.
 mkdir -p "$BASE"
+rm -rf "$BASE"/lib.new.*
 staging=$(mktemp -d "$BASE/lib.new.XXXXXX")
-# The lib dir is the union of the virsh-plugin's and the controller's class paths (same versions: one reactor).
-cp "$jar" "$here"/virsh-plugin/target/lib/*.jar "$driver_jar" "$here"/driver/target/lib/*.jar "$staging/"
+trap 'rm -rf "$staging"' EXIT
+# The lib dir is the union of the virsh-plugin's and the controller's class paths (same versions: one
+# reactor, so a jar both need is the same file; the second copy just replaces the first).
+cp "$jar" "$here"/virsh-plugin/target/lib/*.jar "$staging/"
+cp -f "$driver_jar" "$here"/driver/target/lib/*.jar "$staging/"
 chmod 755 "$staging"
 rm -rf "$BASE/lib.old"
 if [[ -d $BASE/lib ]]; then mv "$BASE/lib" "$BASE/lib.old"; fi
