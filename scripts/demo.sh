@@ -25,7 +25,10 @@ NAME=virt-lxc-demo
 DIR=/var/lib/virt-lxc/demo
 ROOTFS=$DIR/rootfs
 XML=$DIR/$NAME.xml
-EMULATOR=${VIRT_LXC_EMULATOR:-/usr/lib/libvirt/libvirt_lxc}
+# virt-lxc's own controller once install.sh has installed it; stock libvirt_lxc otherwise.
+DEFAULT_EMULATOR=/usr/local/lib/virt-lxc/virt-lxc-controller
+[[ -x $DEFAULT_EMULATOR ]] || DEFAULT_EMULATOR=/usr/lib/libvirt/libvirt_lxc
+EMULATOR=${VIRT_LXC_EMULATOR:-$DEFAULT_EMULATOR}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib/busybox-rootfs.sh
 . "$HERE/lib/busybox-rootfs.sh"
