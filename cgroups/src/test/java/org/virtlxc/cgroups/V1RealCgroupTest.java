@@ -117,21 +117,24 @@ class V1RealCgroupTest {
 
   @Test
   void frozenProcessMakesNoProgressAndThawedOneDoes() throws Exception {
-    Path counter = tmp.resolve("counter");
-    Process p = start("i=0; while :; do i=$((i+1)); echo $i > " + counter + "; done");
+    // Progress is the busy loop's CPU time, not a file it writes: file writes can stall on a busy disk.
+    // It allocates ~2 MB once inside the cgroup (v1 charges memory at allocation), then spins.
+    Process p = start("read go; v=$(head -c 2000000 /dev/zero | tr '\\0' x); while :; do :; done");
     manager.addProcess(p.pid());
+    p.getOutputStream().write('\n');
+    p.getOutputStream().close();
     assertTrue(read("freezer", "tasks").contains(Long.toString(p.pid())));
     assertTrue(Files.readString(layout.v2Mount() == null ? dir("freezer").resolve("tasks")
         : manager.paths().get(manager.paths().size() - 1).resolve("cgroup.procs")).contains(Long.toString(p.pid())));
-    awaitProgress(counter, p);
+    awaitProgress(p);
     manager.freeze(Duration.ofSeconds(5));
     assertTrue(manager.isFrozen());
-    String frozenAt = stableRead(counter);
+    long frozenAt = cpuTicks(p);
     Thread.sleep(300);
-    assertEquals(frozenAt, stableRead(counter), "no progress while frozen");
+    assertEquals(frozenAt, cpuTicks(p), "no CPU time while frozen");
     manager.thaw(Duration.ofSeconds(5));
     assertFalse(manager.isFrozen());
-    awaitProgress(counter, p);
+    awaitProgress(p);
     CgroupStats s = manager.stats();
     assertTrue(s.cpuTimeNanos() > 0, s.toString());
     assertTrue(s.memoryUsageBytes() > 0, s.toString());
@@ -154,22 +157,26 @@ class V1RealCgroupTest {
     return Files.exists(dir("blkio").resolve("blkio.bfq.weight"));
   }
 
-  private static String stableRead(Path f) throws IOException {
-    return Files.readString(f).trim();
-  }
-
-  /** Waits up to 10 s for the counter to change; on failure says what the loop and its cgroup looked like. */
-  private void awaitProgress(Path counter, Process loop) throws Exception {
+  /** Waits up to 10 s for the loop to use CPU; on failure says what the loop and its cgroup looked like. */
+  private void awaitProgress(Process loop) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    String first = Files.exists(counter) ? stableRead(counter) : "";
+    long first = cpuTicks(loop);
     while (System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      if (Files.exists(counter) && !stableRead(counter).isEmpty() && !stableRead(counter).equals(first)) {
+      Thread.sleep(20);
+      if (cpuTicks(loop) > first) {
         return;
       }
     }
-    throw new AssertionError("counter made no progress: value " + (Files.exists(counter) ? stableRead(counter) : "none")
-        + ", loop alive " + loop.isAlive() + ", freezer.state " + read("freezer", "freezer.state")
-        + ", tasks " + read("freezer", "tasks").replace('\n', ' '));
+    throw new AssertionError("loop used no CPU: ticks " + cpuTicks(loop) + ", alive " + loop.isAlive()
+        + ", freezer.state " + read("freezer", "freezer.state") + ", tasks "
+        + read("freezer", "tasks").replace('\n', ' '));
   }
+
+  /** utime + stime of {@code p}, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+  private static long cpuTicks(Process p) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
 }
