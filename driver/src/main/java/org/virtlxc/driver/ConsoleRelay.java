@@ -2,11 +2,10 @@ package org.virtlxc.driver;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.NativeLong;
 import java.util.Arrays;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.virtlxc.driver.sys.Libc;
+import org.virtlxc.nssetup.Libc;
 
 /**
  * Relays one console: bytes between libvirtd's host pty master ({@code --console FD}) and the master of the pty whose
@@ -107,7 +106,7 @@ public final class ConsoleRelay implements AutoCloseable {
       }
       byte[] chunk = off == 0 ? buf : Arrays.copyOfRange(buf, off, n);
       try {
-        long w = libc.write(hostFd, chunk, new NativeLong(n - off)).longValue();
+        long w = libc.write(hostFd, chunk, n - off);
         off += (int) w;
         waited = false;
       } catch (LastErrorException e) {
@@ -148,7 +147,7 @@ public final class ConsoleRelay implements AutoCloseable {
         while (off < n && !stopped) {
           byte[] chunk = off == 0 ? buf : Arrays.copyOfRange(buf, off, n);
           try {
-            off += (int) libc.write(containerFd, chunk, new NativeLong(n - off)).longValue();
+            off += (int) libc.write(containerFd, chunk, n - off);
           } catch (LastErrorException e) {
             if (e.getErrorCode() != Libc.EINTR && e.getErrorCode() != Libc.EAGAIN) {
               break; // container side gone: drop
@@ -169,7 +168,7 @@ public final class ConsoleRelay implements AutoCloseable {
     pfd.setShort(4, events);
     pfd.setShort(6, (short) 0);
     try {
-      int r = libc.poll(pfd, new NativeLong(1), timeoutMs);
+      int r = libc.poll(pfd, 1, timeoutMs);
       return r > 0 ? pfd.getShort(6) : 0;
     } catch (LastErrorException e) {
       if (e.getErrorCode() == Libc.EINTR) {
@@ -182,7 +181,7 @@ public final class ConsoleRelay implements AutoCloseable {
   /** Bytes read, 0 at EOF, -1 for EIO/EAGAIN (other side not open or nothing there). */
   private int read(int fd, byte[] buf) {
     try {
-      return (int) libc.read(fd, buf, new NativeLong(buf.length)).longValue();
+      return (int) libc.read(fd, buf, buf.length);
     } catch (LastErrorException e) {
       int err = e.getErrorCode();
       if (err == Libc.EIO || err == Libc.EAGAIN || err == Libc.EINTR) {

@@ -24,7 +24,7 @@ import org.virtlxc.driver.handshake.Handshake;
 import org.virtlxc.driver.handshake.HandshakeException;
 import org.virtlxc.driver.monitor.ExitStatus;
 import org.virtlxc.driver.monitor.MonitorServer;
-import org.virtlxc.driver.sys.Libc;
+import org.virtlxc.nssetup.Libc;
 import org.virtlxc.nssetup.ContainerProcess;
 import org.virtlxc.nssetup.LaunchException;
 import org.virtlxc.nssetup.LaunchPlan;

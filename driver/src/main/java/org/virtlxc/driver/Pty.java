@@ -1,7 +1,7 @@
 package org.virtlxc.driver;
 
 import com.sun.jna.LastErrorException;
-import org.virtlxc.driver.sys.Libc;
+import org.virtlxc.nssetup.Libc;
 
 /**
  * A new pseudo-terminal pair from the host's /dev/ptmx: the controller keeps the master, the container gets the slave

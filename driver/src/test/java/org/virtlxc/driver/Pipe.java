@@ -1,8 +1,7 @@
 package org.virtlxc.driver;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.NativeLong;
-import org.virtlxc.driver.sys.Libc;
+import org.virtlxc.nssetup.Libc;
 
 /** A real kernel pipe (O_CLOEXEC) for tests; each end is closed at most once. */
 public final class Pipe implements AutoCloseable {
@@ -43,13 +42,13 @@ public final class Pipe implements AutoCloseable {
   }
 
   public void write(byte b) {
-    Libc.INSTANCE.write(writeFd, new byte[] {b}, new NativeLong(1));
+    Libc.INSTANCE.write(writeFd, new byte[] {b}, 1);
   }
 
   /** One byte, or -1 at EOF. Blocks. */
   public int read() {
     byte[] buf = new byte[1];
-    long n = Libc.INSTANCE.read(readFd, buf, new NativeLong(1)).longValue();
+    long n = Libc.INSTANCE.read(readFd, buf, 1);
     return n == 0 ? -1 : buf[0] & 0xff;
   }
 

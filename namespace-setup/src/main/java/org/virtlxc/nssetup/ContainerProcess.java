@@ -53,13 +53,13 @@ public final class ContainerProcess implements AutoCloseable {
     while (exit == null) {
       int[] status = new int[1];
       try {
-        if (Posix.C.waitpid(pid, status, 0) == pid) {
+        if (Libc.INSTANCE.waitpid(pid, status, 0) == pid) {
           exit = ExitStatus.fromWaitStatus(status[0]);
           LOG.debug("init {} ended: {}", pid, exit);
         }
       } catch (LastErrorException e) {
-        if (e.getErrorCode() != Posix.EINTR) {
-          throw new IllegalStateException("unable to wait for init " + pid + ": " + Posix.C.strerror(e.getErrorCode()), e);
+        if (e.getErrorCode() != Libc.EINTR) {
+          throw new IllegalStateException("unable to wait for init " + pid + ": " + Libc.INSTANCE.strerror(e.getErrorCode()), e);
         }
       }
     }
@@ -71,11 +71,11 @@ public final class ContainerProcess implements AutoCloseable {
     if (exit == null) {
       int[] status = new int[1];
       try {
-        if (Posix.C.waitpid(pid, status, Posix.WNOHANG) == pid) {
+        if (Libc.INSTANCE.waitpid(pid, status, Libc.WNOHANG) == pid) {
           exit = ExitStatus.fromWaitStatus(status[0]);
         }
       } catch (LastErrorException e) {
-        throw new IllegalStateException("unable to wait for init " + pid + ": " + Posix.C.strerror(e.getErrorCode()), e);
+        throw new IllegalStateException("unable to wait for init " + pid + ": " + Libc.INSTANCE.strerror(e.getErrorCode()), e);
       }
     }
     return Optional.ofNullable(exit);
@@ -87,10 +87,10 @@ public final class ContainerProcess implements AutoCloseable {
       return;
     }
     try {
-      Posix.C.kill(pid, signal);
+      Libc.INSTANCE.kill(pid, signal);
     } catch (LastErrorException e) {
-      if (e.getErrorCode() != Posix.ESRCH) {
-        throw new IllegalStateException("unable to signal init " + pid + ": " + Posix.C.strerror(e.getErrorCode()), e);
+      if (e.getErrorCode() != Libc.ESRCH) {
+        throw new IllegalStateException("unable to signal init " + pid + ": " + Libc.INSTANCE.strerror(e.getErrorCode()), e);
       }
     }
   }
@@ -100,7 +100,7 @@ public final class ContainerProcess implements AutoCloseable {
   public void close() {
     sync.close();
     if (exitStatus().isEmpty()) {
-      kill(Posix.SIGKILL);
+      kill(Libc.SIGKILL);
       waitFor();
     }
   }

@@ -86,11 +86,11 @@ public final class Launcher {
     int helperPid;
     try {
       int[] planPipe = new int[2];
-      Posix.C.pipe2(planPipe, Posix.O_CLOEXEC);
+      Libc.INSTANCE.pipe2(planPipe, Libc.O_CLOEXEC);
       toClose.add(planPipe[0]);
       planWrite = planPipe[1];
       int[] sv = new int[2];
-      Posix.C.socketpair(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0, sv);
+      Libc.INSTANCE.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, sv);
       syncFd = sv[0];
       toClose.add(sv[1]);
 
@@ -128,7 +128,7 @@ public final class Launcher {
         throw le;
       }
       int errno = ((LastErrorException) e).getErrorCode();
-      throw new LaunchException("unable to start " + helper + ": " + Posix.C.strerror(errno), e);
+      throw new LaunchException("unable to start " + helper + ": " + Libc.INSTANCE.strerror(errno), e);
     } finally {
       // EOF on fd 3 tells the helper the plan is complete (and unblocks it if we failed).
       closeQuietly(planWrite);
@@ -170,44 +170,44 @@ public final class Launcher {
     int[] status = new int[1];
     while (true) {
       try {
-        Posix.C.waitpid(pid, status, 0);
+        Libc.INSTANCE.waitpid(pid, status, 0);
         return ExitStatus.fromWaitStatus(status[0]);
       } catch (LastErrorException e) {
-        if (e.getErrorCode() != Posix.EINTR) {
-          throw new IllegalStateException("unable to wait for virt-lxc-init " + pid + ": " + Posix.C.strerror(e.getErrorCode()), e);
+        if (e.getErrorCode() != Libc.EINTR) {
+          throw new IllegalStateException("unable to wait for virt-lxc-init " + pid + ": " + Libc.INSTANCE.strerror(e.getErrorCode()), e);
         }
       }
     }
   }
 
   private int spawn(List<int[]> dups) throws LaunchException {
-    try (Memory actions = new Memory(Posix.FILE_ACTIONS_SIZE)) {
+    try (Memory actions = new Memory(Libc.FILE_ACTIONS_SIZE)) {
       actions.clear();
-      check(Posix.C.posix_spawn_file_actions_init(actions), "initialise spawn file actions");
+      check(Libc.INSTANCE.posix_spawn_file_actions_init(actions), "initialise spawn file actions");
       try {
         for (int[] d : dups) {
-          check(Posix.C.posix_spawn_file_actions_adddup2(actions, d[0], d[1]), "add a dup2 spawn action");
+          check(Libc.INSTANCE.posix_spawn_file_actions_adddup2(actions, d[0], d[1]), "add a dup2 spawn action");
         }
         IntByReference pid = new IntByReference();
         String path = helper.toString();
-        check(Posix.C.posix_spawn(pid, path, actions, null,
+        check(Libc.INSTANCE.posix_spawn(pid, path, actions, null,
             new StringArray(new String[] {path}), new StringArray(new String[0])), "run " + path);
         LOG.debug("spawned {} as pid {}", path, pid.getValue());
         return pid.getValue();
       } finally {
-        Posix.C.posix_spawn_file_actions_destroy(actions);
+        Libc.INSTANCE.posix_spawn_file_actions_destroy(actions);
       }
     }
   }
 
   private static void check(int err, String what) throws LaunchException {
     if (err != 0) {
-      throw new LaunchException("unable to " + what + ": " + Posix.C.strerror(err));
+      throw new LaunchException("unable to " + what + ": " + Libc.INSTANCE.strerror(err));
     }
   }
 
   private static int scratch(int fd, List<Integer> toClose) {
-    int copy = Posix.C.fcntl(fd, Posix.F_DUPFD_CLOEXEC, SCRATCH_FD_BASE);
+    int copy = Libc.INSTANCE.fcntl(fd, Libc.F_DUPFD_CLOEXEC, SCRATCH_FD_BASE);
     toClose.add(copy);
     return copy;
   }
@@ -217,10 +217,10 @@ public final class Launcher {
     while (off < data.length) {
       byte[] rest = off == 0 ? data : java.util.Arrays.copyOfRange(data, off, data.length);
       try {
-        off += (int) Posix.C.write(fd, rest, rest.length);
+        off += (int) Libc.INSTANCE.write(fd, rest, rest.length);
       } catch (LastErrorException e) {
-        if (e.getErrorCode() != Posix.EINTR) {
-          throw new LaunchException("unable to send the launch plan: " + Posix.C.strerror(e.getErrorCode()), e);
+        if (e.getErrorCode() != Libc.EINTR) {
+          throw new LaunchException("unable to send the launch plan: " + Libc.INSTANCE.strerror(e.getErrorCode()), e);
         }
       }
     }
@@ -236,7 +236,7 @@ public final class Launcher {
   private static void closeQuietly(int fd) {
     if (fd >= 0) {
       try {
-        Posix.C.close(fd);
+        Libc.INSTANCE.close(fd);
       } catch (LastErrorException e) {
         // EBADF after an earlier close is fine: nothing to release
       }

@@ -30,12 +30,12 @@ final class SyncChannel implements AutoCloseable {
       }
       long n;
       try {
-        n = Posix.C.read(fd, one, 1);
+        n = Libc.INSTANCE.read(fd, one, 1);
       } catch (LastErrorException e) {
-        if (e.getErrorCode() == Posix.EINTR) {
+        if (e.getErrorCode() == Libc.EINTR) {
           continue;
         }
-        throw new LaunchException("unable to read from virt-lxc-init: " + Posix.C.strerror(e.getErrorCode()), e);
+        throw new LaunchException("unable to read from virt-lxc-init: " + Libc.INSTANCE.strerror(e.getErrorCode()), e);
       }
       if (n == 0) {
         if (pending.size() == 0) {
@@ -59,26 +59,26 @@ final class SyncChannel implements AutoCloseable {
   private boolean readable(int timeoutMillis) throws LaunchException {
     try (Memory pfd = new Memory(8)) {
       pfd.setInt(0, fd);
-      pfd.setShort(4, (short) Posix.POLLIN);
+      pfd.setShort(4, (short) Libc.POLLIN);
       pfd.setShort(6, (short) 0);
       try {
-        return Posix.C.poll(pfd, 1, timeoutMillis) > 0;
+        return Libc.INSTANCE.poll(pfd, 1, timeoutMillis) > 0;
       } catch (LastErrorException e) {
-        if (e.getErrorCode() == Posix.EINTR) {
+        if (e.getErrorCode() == Libc.EINTR) {
           return false;
         }
-        throw new LaunchException("unable to poll virt-lxc-init: " + Posix.C.strerror(e.getErrorCode()), e);
+        throw new LaunchException("unable to poll virt-lxc-init: " + Libc.INSTANCE.strerror(e.getErrorCode()), e);
       }
     }
   }
 
   void writeByte(byte b) throws LaunchException {
     try {
-      if (Posix.C.write(fd, new byte[] {b}, 1) != 1) {
+      if (Libc.INSTANCE.write(fd, new byte[] {b}, 1) != 1) {
         throw new LaunchException("unable to release the container init: short write");
       }
     } catch (LastErrorException e) {
-      throw new LaunchException("unable to release the container init: " + Posix.C.strerror(e.getErrorCode()), e);
+      throw new LaunchException("unable to release the container init: " + Libc.INSTANCE.strerror(e.getErrorCode()), e);
     }
   }
 
@@ -86,7 +86,7 @@ final class SyncChannel implements AutoCloseable {
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      Posix.C.close(fd);
+      Libc.INSTANCE.close(fd);
     }
   }
 }

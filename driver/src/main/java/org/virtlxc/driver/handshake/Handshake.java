@@ -2,11 +2,10 @@ package org.virtlxc.driver.handshake;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.NativeLong;
 import java.time.Duration;
 import java.util.Objects;
 import org.virtlxc.driver.ControllerArgs;
-import org.virtlxc.driver.sys.Libc;
+import org.virtlxc.nssetup.Libc;
 
 /**
  * The controller's side of libvirtd's start-up handshake ({@code --handshakefds R:W}): every sync message is the single
@@ -50,7 +49,7 @@ public final class Handshake implements AutoCloseable {
     byte[] buf = {CONTINUE};
     while (true) {
       try {
-        long n = libc.write(writeFd, buf, new NativeLong(1)).longValue();
+        long n = libc.write(writeFd, buf, 1);
         if (n == 1) {
           return;
         }
@@ -84,7 +83,7 @@ public final class Handshake implements AutoCloseable {
     long n;
     while (true) {
       try {
-        n = libc.read(readFd, buf, new NativeLong(1)).longValue();
+        n = libc.read(readFd, buf, 1);
         break;
       } catch (LastErrorException e) {
         if (e.getErrorCode() != Libc.EINTR) {
@@ -113,7 +112,7 @@ public final class Handshake implements AutoCloseable {
         pollfd.setShort(6, (short) 0);
         int ready;
         try {
-          ready = libc.poll(pollfd, new NativeLong(1), millis);
+          ready = libc.poll(pollfd, 1, millis);
         } catch (LastErrorException e) {
           if (e.getErrorCode() == Libc.EINTR) {
             continue;
