@@ -64,11 +64,14 @@ class NetworkIT {
     int net = freeSubnet();
     String hostIp = "10.254." + net + ".1";
     String guestIp = "10.254." + net + ".2";
+    String hostIp6 = "fd54:ee:" + net + "::1";
+    String guestIp6 = "fd54:ee:" + net + "::2";
     String mac = randomMac();
     define(ECHO_SERVER, "<interface type='ethernet'>"
         + "<mac address='" + mac + "'/>"
-        + "<source><ip address='" + hostIp + "' prefix='24'/></source>"
+        + "<source><ip address='" + hostIp + "' prefix='24'/><ip address='" + hostIp6 + "' prefix='64'/></source>"
         + "<ip address='" + guestIp + "' prefix='24'/>"
+        + "<ip address='" + guestIp6 + "'/>" // no prefix: libvirt's default for IPv6 is 64
         + "<route address='10.253." + net + ".0' prefix='24' gateway='" + hostIp + "' metric='7'/>"
         + "<route address='0.0.0.0' prefix='0' gateway='" + hostIp + "'/>"
         + "<target dev='" + hostDev + "'/>"
@@ -84,6 +87,8 @@ class NetworkIT {
     assertTrue(link.contains(" mtu 1400 "), link);
     String addr = inside("/bin/ip", "-o", "-4", "addr", "show", "dev", "vlxnet0");
     assertTrue(addr.contains("inet " + guestIp + "/24 brd 10.254." + net + ".255"), addr);
+    String addr6 = inside("/bin/ip", "-o", "-6", "addr", "show", "dev", "vlxnet0");
+    assertTrue(addr6.contains("inet6 " + guestIp6 + "/64"), addr6);
     String routes = inside("/bin/ip", "route");
     assertTrue(routes.matches("(?s).*default via " + hostIp + " dev vlxnet0\\s+metric 1\\s.*"), routes);
     assertTrue(routes.matches("(?s).*10\\.253\\." + net + "\\.0/24 via " + hostIp + " dev vlxnet0\\s+metric 7\\s.*"),
@@ -97,6 +102,7 @@ class NetworkIT {
     assertTrue(run("ip", "-o", "link", "show", "dev", hostDev).ok().contains(" mtu 1400 "), "host side mtu");
 
     assertPingAndEcho(guestIp);
+    assertEquals(0, ping(guestIp6).status(), "host pings " + guestIp6 + " (IPv6)");
     assertTrue(inside("/bin/ping", "-c", "1", "-W", "3", hostIp).contains("1 packets received"),
         "container reaches the host");
 
@@ -156,11 +162,7 @@ class NetworkIT {
   }
 
   private void assertPingAndEcho(String ip) throws Exception {
-    Result ping = null;
-    for (int i = 0; i < 10 && (ping == null || ping.status() != 0); i++) {
-      ping = run("ping", "-c", "1", "-W", "1", ip);
-    }
-    System.out.println(ping.out());
+    Result ping = ping(ip);
     assertEquals(0, ping.status(), "host pings " + ip + ": " + ping.out());
 
     String token = "vlxct-net-" + UUID.randomUUID() + "\n";
@@ -183,6 +185,16 @@ class NetworkIT {
       }
     }
     assertEquals(token, echoed, "bytes sent over TCP to the container come back");
+  }
+
+  /** The host pings {@code ip}, retrying for about 10 s (the link, or IPv6 duplicate address detection, settling). */
+  private static Result ping(String ip) {
+    Result ping = null;
+    for (int i = 0; i < 10 && (ping == null || ping.status() != 0); i++) {
+      ping = run("ping", "-c", "1", "-W", "1", ip);
+    }
+    System.out.println(ping.out());
+    return ping;
   }
 
   private void define(String initScript, String iface) throws IOException {
@@ -212,12 +224,13 @@ class NetworkIT {
     return r.out();
   }
 
-  /** A /24 10.254.N.0 with no address or route on the host. */
+  /** N such that 10.254.N.0/24, 10.253.N.0/24 and fd54:ee:N::/64 have no address or route on the host. */
   private static int freeSubnet() {
     String used = run("ip", "-o", "addr").ok() + run("ip", "route").ok();
     for (int attempt = 0; attempt < 100; attempt++) {
       int n = ThreadLocalRandom.current().nextInt(1, 250);
-      if (!used.contains("10.254." + n + ".") && !used.contains("10.253." + n + ".")) {
+      if (!used.contains("10.254." + n + ".") && !used.contains("10.253." + n + ".")
+          && !used.contains("fd54:ee:" + n + ":")) {
         return n;
       }
     }

@@ -1,6 +1,8 @@
 package org.virtlxc.driver.net;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +12,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -90,15 +95,23 @@ public final class NetworkSetup {
   private static CommandRunner.Result exec(List<String> argv, Duration timeout)
       throws IOException, InterruptedException {
     Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-    p.getOutputStream().close();
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+      try (InputStream in = p.getInputStream()) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "(output unreadable: " + e.getMessage() + ")";
+      }
+    });
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      p.destroyForcibly();
-      p.waitFor();
+      p.destroyForcibly().waitFor();
       return new CommandRunner.Result(-1, "timed out after " + timeout.toSeconds() + " s");
     }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    return new CommandRunner.Result(p.exitValue(), out);
+    try {
+      return new CommandRunner.Result(p.exitValue(), output.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (ExecutionException | TimeoutException e) {
+      return new CommandRunner.Result(p.exitValue(), "(output unreadable: " + e + ")");
+    }
   }
 
   private static String find(String program, String pkg) throws NetworkConfigException {
