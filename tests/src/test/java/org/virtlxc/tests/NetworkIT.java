@@ -24,7 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Container networking under virt-lxc's controller, against the real libvirtd: libvirtd makes the veth pair, the
+ * Container networking under virt-lxc's controller, against the real libvirtd, for interfaces of type ethernet, bridge
+ * (a bridge the test makes) and network (libvirt's default): libvirtd makes the veth pair, the
  * controller moves the container end into the container and configures it, and the host reaches the container by ping
  * and TCP (an echo server, busybox {@code nc -ll -e /bin/cat}, inside).
  */
@@ -136,6 +137,33 @@ class NetworkIT {
 
     Virsh.run("destroy", name).ok();
     assertNotEquals(0, run("ip", "link", "show", "dev", hostSide).status(), "no veth left after destroy");
+  }
+
+  @Test
+  void bridgeInterfaceOnAHostBridgeIsReachableFromTheHost() throws Exception {
+    int net = freeSubnet();
+    String bridge = "vlxct-net-b" + id;
+    String hostIp = "10.254." + net + ".1";
+    String guestIp = "10.254." + net + ".2";
+    run("ip", "link", "add", "name", bridge, "type", "bridge").ok();
+    try {
+      run("ip", "addr", "add", hostIp + "/24", "dev", bridge).ok();
+      run("ip", "link", "set", "dev", bridge, "up").ok();
+      define(ECHO_SERVER, "<interface type='bridge'><source bridge='" + bridge + "'/>"
+          + "<ip address='" + guestIp + "' prefix='24'/><target dev='" + hostDev + "'/></interface>");
+
+      Virsh.run("start", name).ok();
+      assertTrue(run("ip", "-o", "link", "show", "dev", hostDev).ok().contains("master " + bridge),
+          "libvirtd put the host side on " + bridge);
+      assertTrue(inside("/bin/ip", "-o", "-4", "addr", "show", "dev", "eth0").contains("inet " + guestIp + "/24"));
+      assertPingAndEcho(guestIp);
+
+      Virsh.run("destroy", name).ok();
+      assertNotEquals(0, run("ip", "link", "show", "dev", hostDev).status(), "no veth left after destroy");
+    } finally {
+      Virsh.run("destroy", name);
+      run("ip", "link", "del", "dev", bridge);
+    }
   }
 
   @ParameterizedTest
