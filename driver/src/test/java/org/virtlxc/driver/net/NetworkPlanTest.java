@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -56,6 +58,29 @@ class NetworkPlanTest {
         "in: ip addr add fd00:254:0:0:0:0:0:2/64 dev lan0",
         "in: ip route add 0.0.0.0/0 via 10.254.1.1 metric 1 dev lan0",
         "in: ip route add 10.9.0.0/16 via 10.254.1.1 metric 5 dev lan0",
+        "in: ip link set dev lo up"), commands(p));
+  }
+
+  @Test
+  void statusXmlAsLibvirtd90WritesItIsPlannedWithTheVethsInArgvOrder() throws Exception {
+    String xml;
+    try (InputStream in = NetworkPlanTest.class.getResourceAsStream("/domstatus-libvirtd90-nets.xml")) {
+      xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Domain d = DomainXml.parseStatus(xml, "domstatus-libvirtd90-nets.xml").domain();
+    NetworkPlan p = plan(d, "vnet0", "vnet2");
+    assertEquals(List.of(
+        "host: ip link set dev vnet0 mtu 1400",
+        "host: ip link set dev vlxct-net-h0 mtu 1400",
+        "host: ip link set dev vnet0 netns 4242",
+        "in: ip link set dev vnet0 name vnet-in",
+        "in: ip link set dev vnet-in up",
+        "in: ip addr add 10.254.1.2/24 broadcast + dev vnet-in",
+        "in: ip route add 0.0.0.0/0 via 10.254.1.1 metric 1 dev vnet-in",
+        "host: ip link set dev vnet2 netns 4242",
+        "in: ip link set dev vnet2 name eth0",
+        "in: ip link set dev eth0 up",
+        "in: ip addr add 192.168.122.250/24 broadcast + dev eth0",
         "in: ip link set dev lo up"), commands(p));
   }
 
