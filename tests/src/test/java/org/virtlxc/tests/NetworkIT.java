@@ -243,11 +243,20 @@ class NetworkIT {
     Virsh.run("define", file.toString()).ok();
   }
 
-  /** Output of a command run inside the container through {@code virsh lxc-enter-namespace}. */
-  private String inside(String... command) {
+  /**
+   * Output of a command run inside the container through {@code virsh lxc-enter-namespace}. Retried while libvirtd
+   * does not know the init pid yet (the INIT event arrives after {@code virsh start} returns).
+   */
+  private String inside(String... command) throws InterruptedException {
     List<String> args = new ArrayList<>(List.of("lxc-enter-namespace", name, "--noseclabel"));
     args.addAll(List.of(command));
-    Virsh.Result r = Virsh.run(args.toArray(String[]::new)).ok();
+    Virsh.Result r = Virsh.run(args.toArray(String[]::new));
+    for (int attempt = 0; r.status() != 0 && attempt < 20 && r.err().contains("Init pid is not yet available");
+        attempt++) {
+      Thread.sleep(250);
+      r = Virsh.run(args.toArray(String[]::new));
+    }
+    r.ok();
     System.out.println("inside " + name + ": " + String.join(" ", command) + "\n" + r.out());
     return r.out();
   }
