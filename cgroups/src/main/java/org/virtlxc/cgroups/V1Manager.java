@@ -188,7 +188,25 @@ public final class V1Manager implements CgroupManager {
     return new CgroupResources(mem.readLong("memory.limit_in_bytes"), mem.readLong("memory.soft_limit_in_bytes"),
         mem.has("memory.memsw.limit_in_bytes") ? mem.readLong("memory.memsw.limit_in_bytes") : null, null,
         cpu.readLong("cpu.shares"), cpu.readLong("cpu.cfs_period_us"), cpu.readLong("cpu.cfs_quota_us"),
-        cpuset.read("cpuset.cpus"), cpuset.read("cpuset.mems"), weight, null, deviceList(dir("devices")));
+        cpuset.read("cpuset.cpus"), cpuset.read("cpuset.mems"), weight, blkioDevices(blkio),
+        deviceList(dir("devices")));
+  }
+
+  private static List<BlkioDeviceLimit> blkioDevices(CgroupDir blkio) throws CgroupException {
+    String weights = null;
+    for (String f : List.of("blkio.weight_device", "blkio.bfq.weight_device")) {
+      if (blkio.has(f)) {
+        weights = blkio.read(f);
+        break;
+      }
+    }
+    return BlkioDeviceFiles.v1(weights, readIfPresent(blkio, "blkio.throttle.read_bps_device"),
+        readIfPresent(blkio, "blkio.throttle.write_bps_device"), readIfPresent(blkio, "blkio.throttle.read_iops_device"),
+        readIfPresent(blkio, "blkio.throttle.write_iops_device"));
+  }
+
+  private static String readIfPresent(CgroupDir d, String file) throws CgroupException {
+    return d.has(file) ? d.read(file) : null;
   }
 
   private static List<DeviceRule> deviceList(CgroupDir dev) throws CgroupException {
