@@ -163,6 +163,22 @@ class CgroupTuningIT {
         List.of(sched.get("cpu_shares"), sched.get("vcpu_period"), sched.get("vcpu_quota")));
   }
 
+  /** libvirt's virLXCCgroupSetupDeviceACL extras: CAP_MKNOD kept, a misc hostdev (rtc timer: no /dev/rtc0 here). */
+  @Test
+  void mknodAndHostdevAllowsReachDevicesList() throws Exception {
+    dom.define(dom.xml("<features><capabilities policy='default'><mknod state='on'/></capabilities></features>\n"
+        + "<clock offset='utc'><timer name='rtc'/></clock>\n", "/bin/sh", List.of("-c", ControllerDomain.SLEEP_LOOP),
+        dom.rootfs, "<hostdev mode='capabilities' type='misc'><source><char>/dev/tty0</char></source></hostdev>\n"));
+    Virsh.run("start", dom.name).ok();
+    List<String> expected = new ArrayList<>(List.of("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+        "c 10:229 rwm", "c 136:* rwm", "c 5:0 rwm", "c 5:2 rwm", "b *:* m", "c *:* m", "c 4:0 rwm"));
+    if (Files.exists(Path.of("/dev/rtc0"))) {
+      expected.add(Files.readString(Path.of("/sys/class/rtc/rtc0/dev")).strip().replaceFirst("^", "c ") + " r");
+    }
+    assertEquals(expected.stream().sorted().toList(),
+        read(machineDir("devices", "/machine"), "devices.list").lines().sorted().toList());
+  }
+
   @Test
   void nonDefaultPartitionIsNamedAsLibvirtDoesAndRemovedAfterDestroy() throws Exception {
     String partition = "/vlxct-cgfail-" + UUID.randomUUID().toString().substring(0, 8);
