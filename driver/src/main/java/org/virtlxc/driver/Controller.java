@@ -134,6 +134,10 @@ public final class Controller implements AutoCloseable {
       throw new StartupException(e.getMessage(), e);
     }
 
+    String missing = FilesystemSources.firstMissing(domain);
+    if (missing != null) {
+      throw new StartupException(missing);
+    }
     Pty pty = Pty.open(libc);
     synchronized (this) {
       relay = ConsoleRelay.start(args.consoleFds().get(0), pty.masterFd());
