@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Iterator;
@@ -26,6 +27,8 @@ final class ImageOutput {
   private static final long PROGRESS_STEP = 1 << 20;
 
   private final TarArchiveOutputStream tar;
+  private final OutputStream buffered;
+  private final DigestOutputStream compressedDigest;
   private final Manifest manifest;
   private final Iterator<MemberInfo> expected;
   private final WriteProgress.Listener listener;
@@ -40,10 +43,15 @@ final class ImageOutput {
     this.manifest = manifest;
     this.expected = manifest.members().iterator();
     this.listener = listener;
-    this.mtimeMillis = manifest.created().toEpochMilli();
-    OutputStream out = new BufferedOutputStream(new NonClosing(sink), 1 << 20);
+    // Whole seconds: a fraction would make commons-compress add a PAX header record to every member.
+    this.mtimeMillis = manifest.created().getEpochSecond() * 1000;
+    this.buffered = new BufferedOutputStream(new NonClosing(sink), 1 << 20);
+    OutputStream out = buffered;
     if (manifest.compression() == Compression.ZSTD) {
-      out = new ZstdOutputStream(out, ZSTD_LEVEL).setChecksum(true);
+      compressedDigest = new DigestOutputStream(new NonClosing(buffered), newSha256());
+      out = new ZstdOutputStream(compressedDigest, ZSTD_LEVEL).setChecksum(true);
+    } else {
+      compressedDigest = null;
     }
     tar = new TarArchiveOutputStream(out, RECORD);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -104,6 +112,10 @@ final class ImageOutput {
     writeSmall(MemberNames.SUMS_SUM, DigestList.format(Map.of(MemberNames.SUMS, sha256(sums))));
     tar.finish();
     tar.close();
+    if (compressedDigest != null) {
+      buffered.write(DigestFrame.of(compressedDigest.getMessageDigest().digest()));
+    }
+    buffered.close();
   }
 
   Manifest manifest() {

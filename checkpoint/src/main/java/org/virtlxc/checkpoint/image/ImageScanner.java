@@ -6,6 +6,7 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarUtils;
 
 /**
  * Reads a save image front to back in one pass, checking everything as it goes: the manifest against its digest and
@@ -28,11 +30,14 @@ final class ImageScanner {
   }
 
   private static final int MAX_SMALL_MEMBER = 64 << 20;
+  private static final int CHKSUM_OFFSET = 148;
+  private static final int CHKSUM_LENGTH = 8;
   private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
 
   private final String image;
   private final CountingInputStream fileBytes;
   private final CountingInputStream tarBytes;
+  private final TailDigestInputStream compressed;
   private final TarArchiveInputStream tar;
   private final Compression compression;
   private final Map<String, String> digests = new LinkedHashMap<>();
@@ -53,12 +58,14 @@ final class ImageScanner {
     InputStream decoded = buffered;
     if (java.util.Arrays.equals(magic, ZSTD_MAGIC)) {
       compression = Compression.ZSTD;
-      decoded = new ZstdInputStream(buffered);
+      compressed = new TailDigestInputStream(buffered, DigestFrame.LENGTH);
+      decoded = new ZstdInputStream(compressed);
     } else {
       compression = Compression.NONE;
+      compressed = null;
     }
     tarBytes = new CountingInputStream(decoded);
-    tar = new TarArchiveInputStream(tarBytes, ImageOutput.RECORD, ImageOutput.RECORD);
+    tar = new CheckedTarInputStream(tarBytes);
   }
 
   /** Opens the image and reads and checks its manifest; reads nothing past the manifest's digest member. */
@@ -200,7 +207,27 @@ final class ImageScanner {
     } catch (SaveImageException ex) {
       throw ex;
     } catch (IOException ex) {
-      throw failure(ex, "the end of the image", tarBytes.count());
+      throw failure(ex, "the end of the image (after member '" + previous + "')", tarBytes.count());
+    }
+    if (compressed != null) {
+      checkCompressedDigest();
+    }
+  }
+
+  private void checkCompressedDigest() throws IOException {
+    try {
+      compressed.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException ex) {
+      throw failure(ex, "the SHA-256 frame after member '" + previous + "'", tarBytes.count());
+    }
+    byte[] tail = compressed.tail();
+    if (!DigestFrame.isFrame(tail)) {
+      throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated:"
+          + " the SHA-256 frame of its compressed stream (after member '" + previous + "') is missing or cut");
+    }
+    if (!DigestFrame.matches(tail, compressed.digest())) {
+      throw corrupt("the compressed stream does not match the SHA-256 in its last frame: compressed bytes changed"
+          + " that the members' checksums do not cover (zstd frame or block headers)");
     }
   }
 
@@ -232,6 +259,36 @@ final class ImageScanner {
     String layer = e instanceof ZstdIOException ? "zstd data" : "tar data";
     return new SaveImageException(SaveImageException.Code.CORRUPT, "save image " + image + ": " + context
         + " is corrupt near " + where(offset) + " (" + layer + ": " + msg + ")", e);
+  }
+
+  /** A tar reader that checks every header record's checksum, which commons-compress does not do by itself. */
+  private static final class CheckedTarInputStream extends TarArchiveInputStream {
+    CheckedTarInputStream(InputStream in) {
+      super(in, ImageOutput.RECORD, ImageOutput.RECORD);
+    }
+
+    @Override
+    protected byte[] readRecord() throws IOException {
+      byte[] record = super.readRecord();
+      if (record != null && record.length == ImageOutput.RECORD && !isEOFRecord(record)
+          && !hasCanonicalChecksum(record)) {
+        throw new IOException("header checksum mismatch");
+      }
+      return record;
+    }
+  }
+
+  /**
+   * Whether the header's checksum field holds exactly what tar writes for its bytes (six octal digits, NUL, space),
+   * so that no byte of a header, the checksum field included, can change unnoticed.
+   */
+  static boolean hasCanonicalChecksum(byte[] header) {
+    byte[] copy = header.clone();
+    java.util.Arrays.fill(copy, CHKSUM_OFFSET, CHKSUM_OFFSET + CHKSUM_LENGTH, (byte) ' ');
+    byte[] expected = new byte[CHKSUM_LENGTH];
+    TarUtils.formatCheckSumOctalBytes(TarUtils.computeCheckSum(copy), expected, 0, CHKSUM_LENGTH);
+    return java.util.Arrays.equals(header, CHKSUM_OFFSET, CHKSUM_OFFSET + CHKSUM_LENGTH, expected, 0,
+        CHKSUM_LENGTH);
   }
 
   /** One member's content: digested, bounded, errors named after the member; its padding checked to be zero. */
