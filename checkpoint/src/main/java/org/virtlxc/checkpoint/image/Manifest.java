@@ -44,6 +44,9 @@ public record Manifest(int formatVersion, String domainName, String domainUuid, 
     cgroupLimits = Map.copyOf(new TreeMap<>(cgroupLimits));
     criuExternals = List.copyOf(criuExternals);
     members = List.copyOf(members);
+    if (members.stream().map(MemberInfo::name).distinct().count() != members.size()) {
+      throw new IllegalArgumentException("a member is listed twice: " + members);
+    }
     if (processCount < 0 || memoryPages < 0 || pageSize <= 0) {
       throw new IllegalArgumentException("manifest counts must be non-negative and the page size positive: "
           + processCount + " processes, " + memoryPages + " pages of " + pageSize + " bytes");

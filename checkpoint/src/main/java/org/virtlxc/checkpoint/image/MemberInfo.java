@@ -1,7 +1,5 @@
 package org.virtlxc.checkpoint.image;
 
-import java.util.Objects;
-
 /**
  * One payload member of a save image as the manifest lists it: its name inside the image ({@code criu/pages-1.img},
  * {@code extra/console.log}) and its size in bytes.
@@ -18,9 +16,5 @@ public record MemberInfo(String name, long size) {
   public boolean isPages() {
     String base = name.substring(name.lastIndexOf('/') + 1);
     return name.startsWith(MemberNames.CRIU_PREFIX) && base.startsWith("pages-") && base.endsWith(".img");
-  }
-
-  static MemberInfo of(String name, long size) {
-    return new MemberInfo(Objects.requireNonNull(name, "name"), size);
   }
 }
