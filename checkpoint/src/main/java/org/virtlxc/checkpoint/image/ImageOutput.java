@@ -72,7 +72,7 @@ final class ImageOutput {
     long left = member.size();
     long sinceReport = 0;
     while (left > 0) {
-      if (Thread.interrupted()) {
+      if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedIOException("interrupted while writing member '" + member.name() + "'");
       }
       int n = content.read(buffer, 0, (int) Math.min(buffer.length, left));

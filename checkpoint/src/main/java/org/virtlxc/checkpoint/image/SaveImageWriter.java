@@ -71,6 +71,9 @@ public final class SaveImageWriter {
   }
 
   private static String describe(IOException e) {
+    if (e instanceof java.io.InterruptedIOException || e instanceof java.nio.channels.ClosedByInterruptException) {
+      return "interrupted";
+    }
     String m = e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m;
   }
