@@ -44,7 +44,11 @@ public final class SaveImageReader {
     }
   }
 
-  /** Checks the whole image read from {@code in} to its end. */
+  /**
+   * Checks the whole image read from {@code in}. The image must be the rest of the stream: it is read to the end of
+   * the stream, which proves nothing follows it (over a socket, the sender half-closes after the image, e.g.
+   * {@code Socket.shutdownOutput()}).
+   */
   public static VerifiedImage verify(InputStream in, String source) throws IOException {
     ImageScanner s = ImageScanner.open(in, source);
     var digests = s.scanMembers((m, content) -> { });
@@ -59,23 +63,25 @@ public final class SaveImageReader {
   }
 
   /**
-   * Unpacks the image read from {@code in} into {@code dir}: payload members become files (mode 0600) under their
-   * member names. {@code dir} must not exist or be empty; on any failure (corrupt or truncated image, read or write
-   * error) everything written below it is removed, and {@code dir} too if this call created it.
+   * Unpacks the image read from {@code in} (to the end of the stream, as {@link #verify(InputStream, String)}) into
+   * {@code dir}: payload members become files (mode 0600) under their member names. {@code dir} must not exist or
+   * be empty; on any failure (corrupt or truncated image, read or write error) everything written below it is
+   * removed, and {@code dir} too if this call created it.
    */
   public static ExtractedImage extract(InputStream in, String source, Path dir) throws IOException {
-    boolean created = prepareEmptyDirectory(dir);
+    Path target = dir.toAbsolutePath();
+    boolean created = prepareEmptyDirectory(target);
     boolean ok = false;
     try {
       ImageScanner s = ImageScanner.open(in, source);
-      var digests = s.scanMembers((m, content) -> writeMember(dir, m, content));
+      var digests = s.scanMembers((m, content) -> writeMember(target, m, content));
       VerifiedImage v = new VerifiedImage(s.manifest(), s.compression(), digests, s.bytesRead());
       ok = true;
-      LOG.info("extracted save image {} into {} ({} members)", source, dir, digests.size());
-      return new ExtractedImage(v.manifest(), v, dir);
+      LOG.info("extracted save image {} into {} ({} members)", source, target, digests.size());
+      return new ExtractedImage(v.manifest(), v, target);
     } finally {
       if (!ok) {
-        removeContents(dir, created);
+        removeContents(target, created);
       }
     }
   }

@@ -158,6 +158,40 @@ class SaveImageIntegrityTest {
   }
 
   /** The offset of the tar header of member {@code name} in a plain image. */
+  @Test
+  void theManifestReadsEvenWhenTheRestIsDamaged() throws IOException {
+    byte[] good = image(Compression.NONE);
+    int payload = headerOf(good, "criu/inventory.img");
+    Path f = tmp.resolve("vlxct-ckimage-head.img");
+    Files.write(f, Arrays.copyOf(good, payload + 100));
+    assertEquals(TestImages.NAME, SaveImageReader.readManifest(f).domainName());
+    assertEquals(SaveImageException.Code.TRUNCATED,
+        assertThrows(SaveImageException.class, () -> SaveImageReader.verify(f)).code());
+  }
+
+  @Test
+  void aManifestLackingAFieldNamesTheField() throws IOException {
+    String json = new String(ManifestJson.write(TestImages.manifest()), java.nio.charset.StandardCharsets.UTF_8)
+        .replaceFirst("\"uuid\" : \"[^\"]*\",", "");
+    byte[] manifest = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Path f = tmp.resolve("vlxct-ckimage-nouuid.img");
+    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(f))) {
+      for (var member : List.of(java.util.Map.entry(MemberNames.MANIFEST, manifest), java.util.Map.entry(
+          MemberNames.MANIFEST_SUM, DigestList.format(java.util.Map.of(MemberNames.MANIFEST,
+              ImageOutput.sha256(manifest)))))) {
+        var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(member.getKey());
+        e.setSize(member.getValue().length);
+        tar.putArchiveEntry(e);
+        tar.write(member.getValue());
+        tar.closeArchiveEntry();
+      }
+    }
+    SaveImageException e = assertThrows(SaveImageException.class, () -> SaveImageReader.readManifest(f));
+    assertEquals(SaveImageException.Code.CORRUPT, e.code());
+    assertEquals("save image " + f + ": member 'manifest.json' is invalid: field \"domain.uuid\" is missing",
+        e.getMessage());
+  }
+
   static int headerOf(byte[] image, String name) {
     byte[] needle = (name + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     outer:
