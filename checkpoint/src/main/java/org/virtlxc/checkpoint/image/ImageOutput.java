@@ -1,0 +1,178 @@
+package org.virtlxc.checkpoint.image;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Writes one save image to a stream, member by member, in the order of {@link MemberNames}: the manifest and its
+ * digest, the payload members the manifest lists (each exactly its size), then the trailer. Tar records are 512
+ * bytes with no larger blocking, so the tar stream ends right after its two end-of-archive records.
+ */
+final class ImageOutput {
+  static final int RECORD = 512;
+  private static final int ZSTD_LEVEL = 3;
+  private static final long PROGRESS_STEP = 1 << 20;
+
+  private final TarArchiveOutputStream tar;
+  private final OutputStream buffered;
+  private final DigestOutputStream compressedDigest;
+  private final Manifest manifest;
+  private final Iterator<MemberInfo> expected;
+  private final WriteProgress.Listener listener;
+  private final long mtimeMillis;
+  private final Map<String, String> digests = new LinkedHashMap<>();
+  private final byte[] buffer = new byte[256 * 1024];
+  private long bytesWritten;
+  private long pageBytesWritten;
+
+  /** Starts the image on {@code sink} (which is flushed but not closed at the end) and writes the manifest. */
+  ImageOutput(OutputStream sink, Manifest manifest, WriteProgress.Listener listener) throws IOException {
+    this.manifest = manifest;
+    this.expected = manifest.members().iterator();
+    this.listener = listener;
+    // Whole seconds: a fraction would make commons-compress add a PAX header record to every member.
+    this.mtimeMillis = manifest.created().getEpochSecond() * 1000;
+    this.buffered = new BufferedOutputStream(new NonClosing(sink), 1 << 20);
+    OutputStream out = buffered;
+    if (manifest.compression() == Compression.ZSTD) {
+      compressedDigest = new DigestOutputStream(new NonClosing(buffered), newSha256());
+      out = new ZstdOutputStream(compressedDigest, ZSTD_LEVEL).setChecksum(true);
+    } else {
+      compressedDigest = null;
+    }
+    tar = new TarArchiveOutputStream(out, RECORD);
+    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_ERROR);
+    byte[] json = ManifestJson.write(manifest);
+    writeSmall(MemberNames.MANIFEST, json);
+    writeSmall(MemberNames.MANIFEST_SUM, DigestList.format(Map.of(MemberNames.MANIFEST, sha256(json))));
+  }
+
+  /** Copies the next payload member, which must be the next one the manifest lists, exactly its size. */
+  void addMember(MemberInfo member, InputStream content) throws IOException {
+    MemberInfo next = expected.hasNext() ? expected.next() : null;
+    if (!member.equals(next)) {
+      throw new IllegalStateException("member " + member + " written where the manifest lists " + next);
+    }
+    MessageDigest md = newSha256();
+    tar.putArchiveEntry(entry(member.name(), member.size()));
+    long left = member.size();
+    long sinceReport = 0;
+    while (left > 0) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedIOException("interrupted while writing member '" + member.name() + "'");
+      }
+      int n = content.read(buffer, 0, (int) Math.min(buffer.length, left));
+      if (n < 0) {
+        throw new IOException("member '" + member.name() + "' ended after " + (member.size() - left) + " of "
+            + member.size() + " bytes: its source changed while the image was written");
+      }
+      tar.write(buffer, 0, n);
+      md.update(buffer, 0, n);
+      left -= n;
+      bytesWritten += n;
+      if (member.isPages()) {
+        pageBytesWritten += n;
+      }
+      sinceReport += n;
+      if (sinceReport >= PROGRESS_STEP) {
+        sinceReport = 0;
+        report();
+      }
+    }
+    if (content.read() >= 0) {
+      throw new IOException("member '" + member.name() + "' is longer than its " + member.size()
+          + " bytes: its source changed while the image was written");
+    }
+    tar.closeArchiveEntry();
+    digests.put(member.name(), DigestList.hex(md.digest()));
+    report();
+  }
+
+  /** Writes the trailer and ends the tar (and zstd) stream; the sink is flushed, not closed. */
+  void finish() throws IOException {
+    if (expected.hasNext()) {
+      throw new IllegalStateException("image finished before member " + expected.next() + " was written");
+    }
+    byte[] sums = DigestList.format(digests);
+    writeSmall(MemberNames.SUMS, sums);
+    writeSmall(MemberNames.SUMS_SUM, DigestList.format(Map.of(MemberNames.SUMS, sha256(sums))));
+    tar.finish();
+    tar.close();
+    if (compressedDigest != null) {
+      buffered.write(DigestFrame.of(compressedDigest.getMessageDigest().digest()));
+    }
+    buffered.close();
+  }
+
+  Manifest manifest() {
+    return manifest;
+  }
+
+  private void writeSmall(String name, byte[] content) throws IOException {
+    tar.putArchiveEntry(entry(name, content.length));
+    tar.write(content);
+    tar.closeArchiveEntry();
+    if (!name.equals(MemberNames.SUMS) && !name.equals(MemberNames.SUMS_SUM)) {
+      digests.put(name, sha256(content));
+    }
+  }
+
+  private TarArchiveEntry entry(String name, long size) {
+    TarArchiveEntry e = new TarArchiveEntry(name);
+    e.setSize(size);
+    e.setMode(0100600);
+    e.setModTime(mtimeMillis);
+    e.setUserName("root");
+    e.setGroupName("root");
+    return e;
+  }
+
+  private void report() {
+    long pageSize = manifest.pageSize();
+    listener.progress(new WriteProgress(bytesWritten, manifest.payloadBytes(), pageBytesWritten / pageSize,
+        manifest.pageBytes() / pageSize));
+  }
+
+  static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  static String sha256(byte[] content) {
+    return DigestList.hex(newSha256().digest(content));
+  }
+
+  /** Keeps the image's streams from closing the caller's sink. */
+  private static final class NonClosing extends FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
+    }
+  }
+}

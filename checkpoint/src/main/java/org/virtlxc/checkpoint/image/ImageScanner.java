@@ -1,0 +1,359 @@
+package org.virtlxc.checkpoint.image;
+
+import com.github.luben.zstd.ZstdIOException;
+import com.github.luben.zstd.ZstdInputStream;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarUtils;
+
+/**
+ * Reads a save image front to back in one pass, checking everything as it goes: the manifest against its digest and
+ * the format version before anything else ({@link #open}), then each payload member against the manifest's list and
+ * the trailer's digests, the tar headers' checksums, the zero padding, the end-of-archive records, the zstd frame
+ * checksum, and that nothing follows ({@link #scanMembers}). Errors name the image, the member and the offset.
+ */
+final class ImageScanner {
+  /** Receives each payload member's content in image order; need not read all of it. */
+  @FunctionalInterface
+  interface MemberVisitor {
+    void member(MemberInfo member, InputStream content) throws IOException;
+  }
+
+  private static final int MAX_SMALL_MEMBER = 64 << 20;
+  private static final int CHKSUM_OFFSET = 148;
+  private static final int CHKSUM_LENGTH = 8;
+  private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
+
+  private final String image;
+  private final CountingInputStream fileBytes;
+  private final CountingInputStream tarBytes;
+  private final TailDigestInputStream compressed;
+  private final TarArchiveInputStream tar;
+  private final Compression compression;
+  private final Map<String, String> digests = new LinkedHashMap<>();
+  private final byte[] buffer = new byte[256 * 1024];
+  private Manifest manifest;
+  private String previous = "(start of image)";
+
+  private ImageScanner(String image, InputStream in) throws IOException {
+    this.image = image;
+    this.fileBytes = new CountingInputStream(new SourceStream(in, image));
+    BufferedInputStream buffered = new BufferedInputStream(fileBytes, 64 * 1024);
+    buffered.mark(ZSTD_MAGIC.length);
+    byte[] magic = buffered.readNBytes(ZSTD_MAGIC.length);
+    buffered.reset();
+    if (magic.length == 0) {
+      throw new SaveImageException(SaveImageException.Code.NOT_AN_IMAGE, image + " is empty, not a save image");
+    }
+    InputStream decoded = buffered;
+    if (java.util.Arrays.equals(magic, ZSTD_MAGIC)) {
+      compression = Compression.ZSTD;
+      compressed = new TailDigestInputStream(buffered, DigestFrame.LENGTH);
+      decoded = new ZstdInputStream(compressed);
+    } else {
+      compression = Compression.NONE;
+      compressed = null;
+    }
+    tarBytes = new CountingInputStream(decoded);
+    tar = new CheckedTarInputStream(tarBytes);
+  }
+
+  /** Opens the image and reads and checks its manifest; reads nothing past the manifest's digest member. */
+  static ImageScanner open(InputStream in, String image) throws IOException {
+    ImageScanner s = new ImageScanner(image, in);
+    s.readManifest();
+    return s;
+  }
+
+  Manifest manifest() {
+    return manifest;
+  }
+
+  Compression compression() {
+    return compression;
+  }
+
+  /** Bytes read from the image file or stream so far. */
+  long bytesRead() {
+    return fileBytes.count();
+  }
+
+  /** Reads the rest of the image, handing each payload member to {@code visitor}; returns the checked digests. */
+  List<MemberDigest> scanMembers(MemberVisitor visitor) throws IOException {
+    for (MemberInfo expected : manifest.members()) {
+      TarArchiveEntry e = nextEntry(expected.name());
+      if (e.getSize() != expected.size()) {
+        throw corrupt("member '" + expected.name() + "' at " + where(headerOffset()) + " has " + e.getSize()
+            + " bytes; the manifest says " + expected.size());
+      }
+      MemberStream content = new MemberStream(expected);
+      visitor.member(expected, content);
+      content.drain();
+      digests.put(expected.name(), content.hex());
+    }
+    byte[] sums = readSmall(MemberNames.SUMS, false);
+    byte[] sumsSum = readSmall(MemberNames.SUMS_SUM, true);
+    checkDigestMember(MemberNames.SUMS, sums, sumsSum);
+    Map<String, String> recorded = DigestList.parse(sums, image, MemberNames.SUMS);
+    if (!new ArrayList<>(recorded.keySet()).equals(new ArrayList<>(digests.keySet()))) {
+      throw corrupt("member '" + MemberNames.SUMS + "' lists members " + recorded.keySet()
+          + ", but the image holds " + digests.keySet());
+    }
+    List<MemberDigest> out = new ArrayList<>();
+    for (Map.Entry<String, String> d : digests.entrySet()) {
+      if (!d.getValue().equals(recorded.get(d.getKey()))) {
+        throw corrupt("member '" + d.getKey() + "' is corrupt: its SHA-256 is " + d.getValue() + ", "
+            + MemberNames.SUMS + " records " + recorded.get(d.getKey()));
+      }
+      long size = d.getKey().equals(MemberNames.MANIFEST) || d.getKey().equals(MemberNames.MANIFEST_SUM) ? -1
+          : manifest.members().stream().filter(m -> m.name().equals(d.getKey())).findFirst().orElseThrow().size();
+      if (size >= 0) {
+        out.add(new MemberDigest(d.getKey(), size, d.getValue()));
+      }
+    }
+    checkEnd();
+    return out;
+  }
+
+  private void readManifest() throws IOException {
+    byte[] json = readSmall(MemberNames.MANIFEST, false);
+    byte[] sum = readSmall(MemberNames.MANIFEST_SUM, false);
+    checkDigestMember(MemberNames.MANIFEST, json, sum);
+    manifest = ManifestJson.read(json, image);
+    digests.put(MemberNames.MANIFEST, ImageOutput.sha256(json));
+    digests.put(MemberNames.MANIFEST_SUM, ImageOutput.sha256(sum));
+  }
+
+  private void checkDigestMember(String name, byte[] content, byte[] sumMember) throws SaveImageException {
+    Map<String, String> sum = DigestList.parse(sumMember, image, name + ".sha256");
+    String actual = ImageOutput.sha256(content);
+    if (!sum.keySet().equals(java.util.Set.of(name)) || !actual.equals(sum.get(name))) {
+      throw corrupt("member '" + name + "' is corrupt: its SHA-256 is " + actual + ", member '" + name
+          + ".sha256' records " + sum);
+    }
+  }
+
+  private byte[] readSmall(String name, boolean last) throws IOException {
+    TarArchiveEntry e;
+    try {
+      e = nextEntry(name);
+    } catch (SaveImageException ex) {
+      if (name.equals(MemberNames.MANIFEST) && ex.code() != SaveImageException.Code.TRUNCATED) {
+        throw new SaveImageException(SaveImageException.Code.NOT_AN_IMAGE,
+            image + " is not a virt-lxc save image: " + ex.getMessage(), ex);
+      }
+      throw ex;
+    }
+    if (e.getSize() > MAX_SMALL_MEMBER) {
+      throw corrupt("member '" + name + "' claims " + e.getSize() + " bytes, more than " + MAX_SMALL_MEMBER);
+    }
+    MemberStream content = new MemberStream(name, e.getSize(), last);
+    byte[] bytes = content.readAllBytes();
+    content.drain();
+    return bytes;
+  }
+
+  private TarArchiveEntry nextEntry(String expectedName) throws IOException {
+    long offset = headerOffset();
+    TarArchiveEntry e;
+    try {
+      e = tar.getNextEntry();
+    } catch (IOException ex) {
+      throw failure(ex, "the tar header of member '" + expectedName + "' (expected after '" + previous + "')",
+          offset);
+    }
+    if (e == null) {
+      throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated: it"
+          + " ends at " + where(tarBytes.count()) + " after member '" + previous + "'; member '" + expectedName
+          + "' is missing");
+    }
+    if (!e.getName().equals(expectedName) || !e.isFile()) {
+      throw corrupt("member '" + e.getName() + "' found at " + where(offset) + " where member '" + expectedName
+          + "' belongs");
+    }
+    previous = expectedName;
+    return e;
+  }
+
+  private void checkEnd() throws IOException {
+    long eof = headerOffset();
+    TarArchiveEntry e;
+    try {
+      e = tar.getNextEntry();
+    } catch (IOException ex) {
+      throw failure(ex, "the end-of-archive records after member '" + previous + "'", eof);
+    }
+    if (e != null) {
+      throw corrupt("member '" + e.getName() + "' follows the trailer at " + where(eof));
+    }
+    if (tarBytes.count() < eof + 2 * ImageOutput.RECORD) {
+      throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated: it"
+          + " ends at " + where(tarBytes.count()) + " inside the end-of-archive records");
+    }
+    try {
+      if (tarBytes.read() >= 0) {
+        throw corrupt("unexpected data after the end of the archive at " + where(tarBytes.count() - 1));
+      }
+    } catch (SaveImageException ex) {
+      throw ex;
+    } catch (IOException ex) {
+      throw failure(ex, "the end of the image (after member '" + previous + "')", tarBytes.count());
+    }
+    if (compressed != null) {
+      checkCompressedDigest();
+    }
+  }
+
+  private void checkCompressedDigest() throws IOException {
+    try {
+      compressed.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException ex) {
+      throw failure(ex, "the SHA-256 frame after member '" + previous + "'", tarBytes.count());
+    }
+    byte[] tail = compressed.tail();
+    if (!DigestFrame.isFrame(tail)) {
+      throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated:"
+          + " the SHA-256 frame of its compressed stream (after member '" + previous + "') is missing or cut");
+    }
+    if (!DigestFrame.matches(tail, compressed.digest())) {
+      throw corrupt("the compressed stream does not match the SHA-256 in its last frame: compressed bytes changed"
+          + " that the members' checksums do not cover (zstd frame or block headers)");
+    }
+  }
+
+  private long headerOffset() {
+    long c = tarBytes.count();
+    return (c + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;
+  }
+
+  private String where(long tarOffset) {
+    return compression == Compression.NONE ? "offset " + tarOffset
+        : "offset " + tarOffset + " of the uncompressed stream (compressed offset about " + fileBytes.count() + ")";
+  }
+
+  private SaveImageException corrupt(String what) {
+    return new SaveImageException(SaveImageException.Code.CORRUPT, "save image " + image + ": " + what);
+  }
+
+  /** An exception from the tar or zstd layer, as a truncation or a corruption of {@code context}. */
+  private IOException failure(IOException e, String context, long offset) {
+    if (e instanceof SaveImageException || e instanceof SourceStream.ReadFailure) {
+      return e;
+    }
+    String msg = String.valueOf(e.getMessage());
+    boolean truncated = e instanceof EOFException || msg.toLowerCase(java.util.Locale.ROOT).contains("truncated");
+    if (truncated) {
+      return new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated: it"
+          + " ends inside " + context + " at " + where(tarBytes.count()), e);
+    }
+    String layer = e instanceof ZstdIOException ? "zstd data" : "tar data";
+    return new SaveImageException(SaveImageException.Code.CORRUPT, "save image " + image + ": " + context
+        + " is corrupt near " + where(offset) + " (" + layer + ": " + msg + ")", e);
+  }
+
+  /** A tar reader that checks every header record's checksum, which commons-compress does not do by itself. */
+  private static final class CheckedTarInputStream extends TarArchiveInputStream {
+    CheckedTarInputStream(InputStream in) {
+      super(in, ImageOutput.RECORD, ImageOutput.RECORD);
+    }
+
+    @Override
+    protected byte[] readRecord() throws IOException {
+      byte[] record = super.readRecord();
+      if (record != null && record.length == ImageOutput.RECORD && !isEOFRecord(record)
+          && !hasCanonicalChecksum(record)) {
+        throw new IOException("header checksum mismatch");
+      }
+      return record;
+    }
+  }
+
+  /**
+   * Whether the header's checksum field holds exactly what tar writes for its bytes (six octal digits, NUL, space),
+   * so that no byte of a header, the checksum field included, can change unnoticed.
+   */
+  static boolean hasCanonicalChecksum(byte[] header) {
+    byte[] copy = header.clone();
+    java.util.Arrays.fill(copy, CHKSUM_OFFSET, CHKSUM_OFFSET + CHKSUM_LENGTH, (byte) ' ');
+    byte[] expected = new byte[CHKSUM_LENGTH];
+    TarUtils.formatCheckSumOctalBytes(TarUtils.computeCheckSum(copy), expected, 0, CHKSUM_LENGTH);
+    return java.util.Arrays.equals(header, CHKSUM_OFFSET, CHKSUM_OFFSET + CHKSUM_LENGTH, expected, 0,
+        CHKSUM_LENGTH);
+  }
+
+  /** One member's content: digested, bounded, errors named after the member; its padding checked to be zero. */
+  private final class MemberStream extends InputStream {
+    private final String name;
+    private final long size;
+    private final long start;
+    private final MessageDigest md = ImageOutput.newSha256();
+    private long read;
+    private boolean done;
+
+    MemberStream(MemberInfo m) {
+      this(m.name(), m.size(), false);
+    }
+
+    MemberStream(String name, long size, boolean last) {
+      this.name = name;
+      this.size = size;
+      this.start = tarBytes.count();
+      long end = start + size;
+      long padded = (end + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;
+      long zerosTo = last ? padded + 2 * ImageOutput.RECORD : padded;
+      String what = last ? "padding and end-of-archive records after member '" + name + "'"
+          : "padding after member '" + name + "'";
+      tarBytes.expectZeros(end, zerosTo, at -> corrupt(what + " is not zero at " + where(at)));
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (done) {
+        return -1;
+      }
+      int n;
+      try {
+        n = tar.read(b, off, len);
+      } catch (IOException e) {
+        throw failure(e, "member '" + name + "' (data at " + where(start) + ", " + size + " bytes)", start + read);
+      }
+      if (n < 0) {
+        done = true;
+        if (read != size) {
+          throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated:"
+              + " member '" + name + "' ends after " + read + " of " + size + " bytes at " + where(start + read));
+        }
+        return -1;
+      }
+      md.update(b, off, n);
+      read += n;
+      return n;
+    }
+
+    void drain() throws IOException {
+      while (read(buffer, 0, buffer.length) >= 0) {
+        // digest the rest
+      }
+    }
+
+    String hex() {
+      return DigestList.hex(md.digest());
+    }
+  }
+}

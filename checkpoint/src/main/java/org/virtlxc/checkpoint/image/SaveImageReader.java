@@ -1,0 +1,152 @@
+package org.virtlxc.checkpoint.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Reads save images from files or streams (a migration socket): the manifest alone, cheaply; a whole-image check;
+ * or an extraction that verifies as it goes and leaves nothing behind when the image is bad.
+ */
+public final class SaveImageReader {
+  private static final Logger LOG = LogManager.getLogger(SaveImageReader.class);
+
+  private SaveImageReader() {}
+
+  /** The manifest of {@code file}, reading only the first members (for save-image-dumpxml and -info). */
+  public static Manifest readManifest(Path file) throws IOException {
+    try (InputStream in = open(file)) {
+      return readManifest(in, file.toString());
+    }
+  }
+
+  /** The manifest at the start of {@code in}; reads little past it; {@code source} names the image in errors. */
+  public static Manifest readManifest(InputStream in, String source) throws IOException {
+    return ImageScanner.open(in, source).manifest();
+  }
+
+  /** Checks the whole image: format version, every checksum, structure, truncation; touches nothing. */
+  public static VerifiedImage verify(Path file) throws IOException {
+    try (InputStream in = open(file)) {
+      return verify(in, file.toString());
+    }
+  }
+
+  /**
+   * Checks the whole image read from {@code in}. The image must be the rest of the stream: it is read to the end of
+   * the stream, which proves nothing follows it (over a socket, the sender half-closes after the image, e.g.
+   * {@code Socket.shutdownOutput()}).
+   */
+  public static VerifiedImage verify(InputStream in, String source) throws IOException {
+    ImageScanner s = ImageScanner.open(in, source);
+    var digests = s.scanMembers((m, content) -> { });
+    return new VerifiedImage(s.manifest(), s.compression(), digests, s.bytesRead());
+  }
+
+  /** Unpacks {@code file} into {@code dir} (which must not exist or be empty), verifying as it goes. */
+  public static ExtractedImage extract(Path file, Path dir) throws IOException {
+    try (InputStream in = open(file)) {
+      return extract(in, file.toString(), dir);
+    }
+  }
+
+  /**
+   * Unpacks the image read from {@code in} (to the end of the stream, as {@link #verify(InputStream, String)}) into
+   * {@code dir}: payload members become files (mode 0600) under their member names. {@code dir} must not exist or
+   * be empty; on any failure (corrupt or truncated image, read or write error) everything written below it is
+   * removed, and {@code dir} too if this call created it.
+   */
+  public static ExtractedImage extract(InputStream in, String source, Path dir) throws IOException {
+    Path target = dir.toAbsolutePath();
+    boolean created = prepareEmptyDirectory(target);
+    boolean ok = false;
+    try {
+      ImageScanner s = ImageScanner.open(in, source);
+      var digests = s.scanMembers((m, content) -> writeMember(target, m, content));
+      VerifiedImage v = new VerifiedImage(s.manifest(), s.compression(), digests, s.bytesRead());
+      ok = true;
+      LOG.info("extracted save image {} into {} ({} members)", source, target, digests.size());
+      return new ExtractedImage(v.manifest(), v, target);
+    } finally {
+      if (!ok) {
+        removeContents(target, created);
+      }
+    }
+  }
+
+  static InputStream open(Path file) throws IOException {
+    try {
+      return Files.newInputStream(file);
+    } catch (NoSuchFileException e) {
+      throw new SaveImageException(SaveImageException.Code.INVALID_ARGUMENT, "save image " + file
+          + " does not exist", e);
+    }
+  }
+
+  private static void writeMember(Path dir, MemberInfo m, InputStream content) throws IOException {
+    Path target = dir.resolve(m.name()).normalize();
+    if (!target.startsWith(dir.normalize())) {
+      throw new SaveImageException(SaveImageException.Code.CORRUPT, "member '" + m.name() + "' leaves " + dir);
+    }
+    Files.createDirectories(target.getParent());
+    try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      Files.setPosixFilePermissions(target, AtomicFile.MODE_0600);
+      content.transferTo(out);
+    } catch (IOException e) {
+      if (e instanceof SaveImageException || e instanceof SourceStream.ReadFailure) {
+        throw e;
+      }
+      throw new IOException("unable to write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean prepareEmptyDirectory(Path dir) throws IOException {
+    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        if (ds.iterator().hasNext()) {
+          throw new SaveImageException(SaveImageException.Code.INVALID_ARGUMENT,
+              "unable to extract a save image into " + dir + ": the directory is not empty");
+        }
+      }
+      return false;
+    }
+    Files.createDirectories(dir.getParent());
+    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    return true;
+  }
+
+  private static void removeContents(Path dir, boolean includingDir) {
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+          Files.delete(f);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          if (includingDir || !d.equals(dir)) {
+            Files.delete(d);
+          }
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      LOG.warn("unable to clean up {} after a failed extraction: {}", dir, e.toString());
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The save image: one self-describing, versioned, checksummed, streamable file holding a dumped domain.
+ *
+ * <h2>Format, version 1</h2>
+ * A POSIX tar stream (512-byte records, no blocking beyond them), stored as is or as one zstd stream followed by a
+ * 40-byte zstd skippable frame holding the SHA-256 of the compressed bytes before it ({@link DigestFrame}). So
+ * {@code tar tf F} or {@code zstd -dc F | tar t} list it, and an unpacked image checks with
+ * {@code sha256sum -c SHA256SUMS}. Members, in this order, all mode 0600, mtime = the dump time:
+ * <ol>
+ *   <li>{@code manifest.json}: {@link Manifest} (format name and version first; domain name, UUID and XML; dump
+ *       time; run state; compression; host facts; cgroup limits; CRIU externals; process and page counts; the
+ *       payload members with their sizes);</li>
+ *   <li>{@code manifest.json.sha256}: its SHA-256, so the manifest is checked without reading further;</li>
+ *   <li>the payload: {@code criu/NAME} for CRIU's image files, {@code extra/NAME} for other files, exactly as the
+ *       manifest lists them;</li>
+ *   <li>{@code SHA256SUMS}: the SHA-256 of every member before it ({@code sha256sum} format);</li>
+ *   <li>{@code SHA256SUMS.sha256}: the SHA-256 of the trailer.</li>
+ * </ol>
+ * Every version starts with the first two members, so that an unknown version is refused by name
+ * ({@link SaveImageException.Code#UNSUPPORTED_VERSION}). A reader also checks each tar header's checksum byte for
+ * byte, that padding and the end-of-archive records are zero and that nothing follows: no single changed byte and
+ * no truncation passes unnoticed.
+ *
+ * <h2>Entry points</h2>
+ * {@link SaveImageWriter} (save), {@link SaveImageReader} (dumpxml/info, verify, restore's extraction),
+ * {@link SaveImageEditor#define} (save-image-define), {@link HostFacts#current()} and
+ * {@link Compatibility#check} (restore's host check).
+ */
+package org.virtlxc.checkpoint.image;
