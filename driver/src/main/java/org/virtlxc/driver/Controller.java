@@ -160,6 +160,7 @@ public final class Controller implements AutoCloseable {
     LOG.info("init of {} is pid {}", args.name(), started.pid());
 
     MachineCgroup machine = DomainCgroups.machine(domain, ownPid);
+    LeftoverCgroups.remove(layout, machine, args.name());
     try {
       CgroupManager m = CgroupManagers.create(layout, machine);
       synchronized (this) {
