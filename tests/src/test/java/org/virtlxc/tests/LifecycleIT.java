@@ -292,7 +292,7 @@ class LifecycleIT {
   /** What {@code virsh console} shows within {@code span} (run under script(1), which gives it a terminal). */
   private String consoleOutput(Duration span) throws Exception {
     Process p = new ProcessBuilder("script", "-q", "-f", "-e", "-c",
-        "virsh -c " + Virsh.URI + " console --force " + domain.name, "/dev/null").redirectErrorStream(true).start();
+        "virsh -c " + Virsh.URI + " console " + domain.name, "/dev/null").redirectErrorStream(true).start();
     StringBuilder text = new StringBuilder();
     Thread reader = new Thread(() -> {
       byte[] buf = new byte[4096];
