@@ -50,7 +50,6 @@ public final class Controller implements AutoCloseable {
   /** libvirtd waits without limit; this only guards against a libvirtd that vanished without closing the pipe. */
   private static final Duration LIBVIRTD_HANDSHAKE_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(30);
-  private static final int SIGHUP = 1;
 
   private final ControllerArgs args;
   private final Path stateDir;
@@ -223,7 +222,7 @@ public final class Controller implements AutoCloseable {
       if (terminating) {
         return;
       }
-      ExitStatus exit = status.signaled() && status.signal() == SIGHUP ? ExitStatus.REBOOT : ExitStatus.SHUTDOWN;
+      ExitStatus exit = ExitStatus.ofInitEnd(status.signal());
       LOG.info("init {} ended ({}): {}", p.pid(), status, exit);
       monitor.initExited(exit);
       reported[0] = true;
