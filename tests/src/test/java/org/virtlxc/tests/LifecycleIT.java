@@ -146,7 +146,8 @@ class LifecycleIT {
   }
 
   /**
-   * libvirtd freezes the whole machine cgroup (controller included): the counter stops while paused and goes on after
+   * A shell as init ignores {@code shutdown}/{@code reboot --mode signal}. libvirtd freezes the whole machine cgroup
+   * (controller included): the counter stops while paused and goes on after
    * resume. A destroy while paused is a SIGKILL to every task (the controller cannot clean up), after which libvirtd
    * leaves empty cgroup directories, as it does with libvirt_lxc; the domain's next controller removes them.
    */
@@ -157,6 +158,13 @@ class LifecycleIT {
     Running first = domain.awaitRunning();
     int start = domain.counter();
     await("counter advances", () -> domain.counter() > start);
+
+    // a shell as init has no handler for SIGTERM or SIGHUP: the kernel drops them for a pid namespace's init
+    virsh("shutdown", "--mode", "signal", domain.name).ok();
+    virsh("reboot", "--mode", "signal", domain.name).ok();
+    int signalled = domain.counter();
+    await("counter advances after SIGTERM and SIGHUP", () -> domain.counter() > signalled + 1);
+    assertEquals(first, domain.awaitRunning(), "the shell init ignored both signals");
 
     virsh("suspend", domain.name).ok();
     assertEquals("paused (user)", domain.state());
