@@ -20,8 +20,8 @@ import org.virtlxc.cgroups.MachineCgroup;
  * by sending SIGKILL to every task of the machine cgroup (controller included), thawing it and removing the directories
  * without waiting for the tasks to be gone, so some directories stay, empty (stock libvirt_lxc leaves them the same
  * way). The killed controller cannot clean up; the domain's next controller does: it removes every
- * {@code <partition>/lxc-<pid>-<name>.libvirt-lxc} of its own domain whose controller pid no longer exists and which
- * has no tasks. Nothing else is touched.
+ * {@code <partition>/lxc-<pid>-<name>.libvirt-lxc} of its own domain whose controller pid no longer runs (gone or a
+ * zombie) and which has no tasks. Nothing else is touched.
  */
 final class LeftoverCgroups {
   private static final Logger LOG = LogManager.getLogger(LeftoverCgroups.class);
@@ -35,7 +35,20 @@ final class LeftoverCgroups {
     if (layout.v2Mount() != null) {
       roots.add(layout.v2Mount());
     }
-    return remove(roots, own, domainName, pid -> ProcessHandle.of(pid).isPresent());
+    return remove(roots, own, domainName, LeftoverCgroups::running);
+  }
+
+  /**
+   * Whether {@code pid} exists and is not a zombie: a killed controller stays a zombie until the host's pid 1 reaps it,
+   * which can take seconds here.
+   */
+  static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**

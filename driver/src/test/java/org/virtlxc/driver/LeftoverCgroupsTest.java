@@ -1,6 +1,7 @@
 package org.virtlxc.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -44,5 +45,11 @@ class LeftoverCgroupsTest {
       }
       assertTrue(Files.isDirectory(root.resolve("lxc-700-vlxct-web.1.libvirt-lxc")));
     }
+  }
+
+  @Test
+  void thisProcessRunsAndAnUnusedPidDoesNot() {
+    assertTrue(LeftoverCgroups.running(ProcessHandle.current().pid()));
+    assertFalse(LeftoverCgroups.running(Long.MAX_VALUE));
   }
 }

@@ -133,7 +133,7 @@ class LifecycleIT {
   /** Init ending by itself (exit status 0): the controller reports EXIT/SHUTDOWN and removes everything. */
   @Test
   void initExitingByItselfShutsTheDomainOff() throws Exception {
-    domain.define("/bin/sh", "-c", "sleep 1; exit 0");
+    domain.define("/bin/sh", "-c", "sleep 3; exit 0");
     virsh("start", domain.name).ok();
     long ctl = domain.controllerPid();
     assertTrue(ctl > 0, "pid file written");
