@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -212,16 +213,22 @@ final class LifecycleDomain implements AutoCloseable {
     }
   }
 
-  /** Directories named {@code fragment}* in any cgroup hierarchy, down to depth 4. */
+  /**
+   * Directories whose name contains {@code fragment} in the {@code /machine} partition of any cgroup hierarchy (where
+   * libvirt puts these domains). Only that level is listed: other helpers create and remove cgroups concurrently.
+   */
   static List<Path> cgroupDirs(String fragment) {
     List<Path> found = new ArrayList<>();
     try (Stream<Path> hierarchies = Files.list(CGROUP_ROOT)) {
       for (Path h : hierarchies.toList()) {
-        if (!Files.isDirectory(h) || Files.isSymbolicLink(h)) {
+        Path partition = h.resolve("machine");
+        if (Files.isSymbolicLink(h) || !Files.isDirectory(partition)) {
           continue;
         }
-        try (Stream<Path> s = Files.walk(h, 4)) {
-          s.filter(Files::isDirectory).filter(p -> p.getFileName().toString().contains(fragment)).forEach(found::add);
+        try (Stream<Path> s = Files.list(partition)) {
+          s.filter(p -> p.getFileName().toString().contains(fragment)).filter(Files::isDirectory).forEach(found::add);
+        } catch (NoSuchFileException e) {
+          // the partition went away meanwhile
         }
       }
     } catch (IOException e) {
