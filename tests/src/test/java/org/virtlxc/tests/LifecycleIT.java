@@ -197,7 +197,10 @@ class LifecycleIT {
     domain.assertStoppedCleanly(second);
   }
 
-  /** libvirt-java lifecycle events for start, suspend, resume, shutdown (initctl) and destroy of our domain. */
+  /**
+   * libvirt-java lifecycle events for start, suspend, resume, shutdown (initctl) and destroy of our domain, and
+   * libvirtd's reboot event (a reboot has no lifecycle event: libvirtd stops and starts the domain silently).
+   */
   @Test
   void lifecycleEventsReachLibvirtJava() throws Exception {
     domain.install("/sbin/vlxct-init", LifecycleDomain.INITCTL_INIT);
@@ -216,16 +219,33 @@ class LifecycleIT {
       return 0;
     };
     conn.addLifecycleListener(listener);
+    conn.addRebootListener(dom -> {
+      try {
+        if (domain.name.equals(dom.getName())) {
+          events.add("REBOOT");
+        }
+      } catch (LibvirtException e) {
+        events.add("error: " + e.getMessage());
+      }
+    });
     try {
       Domain dom = conn.domainLookupByName(domain.name);
       dom.create();
       assertEquals("STARTED/BOOTED", take(events));
       Running first = domain.awaitRunning();
+      await("init listens on /run/initctl", () -> Files.exists(domain.rootfs.resolve("run/initctl")));
       dom.suspend();
       assertEquals("SUSPENDED/PAUSED", take(events));
       dom.resume();
       assertEquals("RESUMED/UNPAUSED", take(events));
       await("init listens on /run/initctl", () -> Files.exists(domain.rootfs.resolve("run/initctl")));
+      dom.reboot(0); // initctl: the init reboots its pid namespace, the controller reports EXIT/REBOOT
+      assertEquals("REBOOT", take(events), "libvirtd's reboot event (no lifecycle event for a reboot)");
+      Running rebooted = domain.awaitRunning(first.controllerPid());
+      domain.assertControllerCleanedUp(first);
+      first = rebooted;
+      await("init listens on /run/initctl", () -> domain.boots().size() >= 3
+          && Files.exists(domain.rootfs.resolve("run/initctl")));
       dom.shutdown();
       assertEquals("STOPPED/SHUTDOWN", take(events), "EXIT/SHUTDOWN arrived before the monitor's EOF");
       domain.assertStoppedCleanly(first);
