@@ -67,6 +67,8 @@ public final class Controller implements AutoCloseable {
   private boolean closed;
   private volatile boolean terminating;
   private volatile Thread waiter;
+  /** Set once the waiter has reaped init: its pid may belong to another process from then on. */
+  private volatile boolean initReaped;
 
   public Controller(ControllerArgs args, Path stateDir) {
     this.args = Objects.requireNonNull(args, "args");
@@ -219,6 +221,7 @@ public final class Controller implements AutoCloseable {
     boolean[] reported = new boolean[1];
     Thread t = new Thread(() -> {
       org.virtlxc.nssetup.ExitStatus status = p.waitFor();
+      initReaped = true;
       if (terminating) {
         return;
       }
@@ -240,7 +243,7 @@ public final class Controller implements AutoCloseable {
   public void terminate() {
     terminating = true;
     ContainerProcess p = init;
-    if (p != null) {
+    if (p != null && !initReaped) { // libvirtd's SIGTERM usually follows init's own end (EXIT, then EOF)
       try {
         libc.kill(p.pid(), Libc.SIGKILL); // not yet reaped (only we reap it), so the pid is still init's
       } catch (LastErrorException e) {
