@@ -267,7 +267,8 @@ class LifecycleIT {
    * libvirtd restarted while the domain runs (SIGTERM to the pid in /run/libvirtd.pid, then the project's start script):
    * it reloads the status XML and connects to the controller's monitor socket again. The domain keeps its id, console
    * and lxc-enter-namespace work, and the controller's next EXIT (a reboot through initctl) reaches the new libvirtd,
-   * which starts the domain again; destroy then removes everything.
+   * which starts the domain again; destroy then removes everything. A domain whose init ends while libvirtd is down
+   * is found shut off with reason failed (libvirtd finds no controller to reconnect to) and leaves nothing behind.
    */
   @Test
   void libvirtdRestartReconnectsToTheRunningDomain() throws Exception {
@@ -277,7 +278,25 @@ class LifecycleIT {
     Running before = domain.awaitRunning();
     await("init listens on /run/initctl", () -> Files.exists(domain.rootfs.resolve("run/initctl")));
 
-    restartLibvirtd();
+    try (LifecycleDomain ending = LifecycleDomain.create()) {
+      // a second domain whose init ends while libvirtd is down: no one to tell, the controller just cleans up
+      ending.define("/bin/sh", "-c", "while [ ! -e /tmp/stop ]; do sleep 1; done; exit 0");
+      virsh("start", ending.name).ok();
+      Running ended = ending.awaitRunning();
+
+      restartLibvirtd(() -> {
+        try {
+          Files.writeString(ending.rootfs.resolve("tmp/stop"), "");
+        } catch (IOException e) {
+          throw new AssertionError(e);
+        }
+        await("controller of " + ending.name + " gone while libvirtd is down",
+            () -> LifecycleDomain.gone(ended.controllerPid()));
+      });
+
+      assertEquals("shut off (failed)", ending.state(), "libvirtd found no controller to reconnect to");
+      ending.assertStoppedCleanly(ended);
+    }
 
     String list = virsh("list").ok().out();
     System.out.println("virsh list after the restart:\n" + list);
@@ -303,12 +322,21 @@ class LifecycleIT {
     domain.assertStoppedCleanly(after);
   }
 
-  private void restartLibvirtd() throws Exception {
+  /** Stops libvirtd, runs {@code whileDown}, starts libvirtd again as the project's set-up script does. */
+  private void restartLibvirtd(Runnable whileDown) throws Exception {
     long pid = Long.parseLong(Files.readString(Path.of("/run/libvirtd.pid")).strip());
     assertEquals("libvirtd", Files.readString(Path.of("/proc/" + pid + "/comm")).strip(), "pid file names libvirtd");
     ProcessHandle libvirtd = ProcessHandle.of(pid).orElseThrow();
     assertTrue(libvirtd.destroy(), "SIGTERM sent to libvirtd " + pid);
     libvirtd.onExit().get(30, TimeUnit.SECONDS);
+    try {
+      whileDown.run();
+    } finally {
+      startLibvirtd();
+    }
+  }
+
+  private static void startLibvirtd() throws Exception {
     Process p = new ProcessBuilder(LifecycleDomain.BUILD_ROOT.resolve("scripts/setup/ensure-libvirtd.sh").toString())
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
