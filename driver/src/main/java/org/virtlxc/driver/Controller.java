@@ -53,7 +53,6 @@ public final class Controller implements AutoCloseable {
   /** libvirtd waits without limit; this only guards against a libvirtd that vanished without closing the pipe. */
   private static final Duration LIBVIRTD_HANDSHAKE_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(30);
-  private static final int SIGHUP = 1;
 
   private final ControllerArgs args;
   private final Path stateDir;
@@ -71,6 +70,8 @@ public final class Controller implements AutoCloseable {
   private boolean closed;
   private volatile boolean terminating;
   private volatile Thread waiter;
+  /** Set once the waiter has reaped init: its pid may belong to another process from then on. */
+  private volatile boolean initReaped;
 
   public Controller(ControllerArgs args, Path stateDir) {
     this.args = Objects.requireNonNull(args, "args");
@@ -165,6 +166,7 @@ public final class Controller implements AutoCloseable {
     LOG.info("init of {} is pid {}", args.name(), started.pid());
 
     MachineCgroup machine = DomainCgroups.machine(domain, ownPid);
+    LeftoverCgroups.remove(layout, machine, args.name());
     try {
       CgroupManager m = CgroupManagers.create(layout, machine);
       synchronized (this) {
@@ -227,10 +229,11 @@ public final class Controller implements AutoCloseable {
     boolean[] reported = new boolean[1];
     Thread t = new Thread(() -> {
       org.virtlxc.nssetup.ExitStatus status = p.waitFor();
+      initReaped = true;
       if (terminating) {
         return;
       }
-      ExitStatus exit = status.signaled() && status.signal() == SIGHUP ? ExitStatus.REBOOT : ExitStatus.SHUTDOWN;
+      ExitStatus exit = ExitStatus.ofInitEnd(status.signal());
       LOG.info("init {} ended ({}): {}", p.pid(), status, exit);
       monitor.initExited(exit);
       reported[0] = true;
@@ -248,7 +251,7 @@ public final class Controller implements AutoCloseable {
   public void terminate() {
     terminating = true;
     ContainerProcess p = init;
-    if (p != null) {
+    if (p != null && !initReaped) { // libvirtd's SIGTERM usually follows init's own end (EXIT, then EOF)
       try {
         libc.kill(p.pid(), Libc.SIGKILL); // not yet reaped (only we reap it), so the pid is still init's
       } catch (LastErrorException e) {

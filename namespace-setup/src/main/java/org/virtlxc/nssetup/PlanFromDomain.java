@@ -32,9 +32,14 @@ import org.virtlxc.domainxml.model.SizeUnit;
  * namespace fds for {@code <lxc:namespace>} sharing, which libvirtd passes; interfaces.
  */
 public final class PlanFromDomain {
-  /** Capabilities libvirt_lxc drops under policy 'default' unless switched on. */
+  /**
+   * Capabilities libvirt_lxc drops under policy 'default' unless switched on. {@code sys_boot} is not among them:
+   * libvirt_lxc drops it only when the kernel cannot reboot a pid namespace (before Linux 3.4,
+   * {@code lxcContainerHasReboot}), so a container may {@code reboot()}: the kernel then kills its init with SIGHUP
+   * (restart) or SIGINT (halt, power off), which the controller reports as REBOOT or SHUTDOWN.
+   */
   public static final Set<String> DEFAULT_DROPS =
-      Set.of("sys_boot", "sys_module", "sys_time", "mknod", "audit_control", "mac_admin");
+      Set.of("sys_module", "sys_time", "mknod", "audit_control", "mac_admin");
 
   private PlanFromDomain() {}
 

@@ -129,6 +129,11 @@ class PlanFromDomainTest {
     want.add("net_raw");
     assertEquals(want, dropped(def));
 
+    assertFalse(dropped(def).contains("sys_boot"), "sys_boot kept: the container may reboot() its pid namespace");
+    LaunchPlan noBoot = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "",
+        "<features><capabilities policy='default'><sys_boot state='off'/></capabilities></features>"));
+    assertTrue(dropped(noBoot).contains("sys_boot"), "sys_boot dropped when switched off");
+
     LaunchPlan allow = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "",
         "<features><capabilities policy='allow'><sys_admin state='off'/></capabilities></features>"));
     assertEquals(Set.of("sys_admin"), dropped(allow));

@@ -15,6 +15,20 @@ public enum ExitStatus {
     this.wire = wire;
   }
 
+  private static final int SIGHUP = 1;
+
+  /**
+   * What libvirt_lxc reports when the container's init has ended ({@code virLXCControllerSignalChildIO}): REBOOT if
+   * SIGHUP killed it, which is what the kernel does to a pid namespace's init after {@code reboot(RB_AUTOBOOT)} inside
+   * it; SHUTDOWN for any exit code and any other signal (SIGINT after a halt or power-off {@code reboot(2)}, SIGKILL).
+   * ERROR is never the answer.
+   *
+   * @param signal the signal that killed init, or 0 if it exited
+   */
+  public static ExitStatus ofInitEnd(int signal) {
+    return signal == SIGHUP ? REBOOT : SHUTDOWN;
+  }
+
   /** The XDR enum value. */
   public int wire() {
     return wire;

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Objects;
@@ -41,6 +43,8 @@ public final class MonitorServer implements AutoCloseable {
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
 
   private final Path path;
+  /** Identity (device, inode) of the socket file this server created, or null if it could not be read. */
+  private final Object socketFileKey;
   private final ServerSocketChannel listener;
   private final Thread thread;
   private final Object lock = new Object();
@@ -54,8 +58,9 @@ public final class MonitorServer implements AutoCloseable {
   private boolean closed;
   private long acceptedTotal;
 
-  private MonitorServer(Path path, ServerSocketChannel listener) {
+  private MonitorServer(Path path, ServerSocketChannel listener, Object socketFileKey) {
     this.path = path;
+    this.socketFileKey = socketFileKey;
     this.listener = listener;
     this.thread = new Thread(this::serve, "monitor-" + path.getFileName());
     this.thread.setDaemon(true);
@@ -96,7 +101,7 @@ public final class MonitorServer implements AutoCloseable {
       listener.close();
       throw new IOException("unable to listen on " + abs + ": " + e.getMessage(), e);
     }
-    MonitorServer server = new MonitorServer(abs, listener);
+    MonitorServer server = new MonitorServer(abs, listener, fileKey(abs));
     server.thread.start();
     LOG.debug("listening on {}", abs);
     return server;
@@ -165,20 +170,21 @@ public final class MonitorServer implements AutoCloseable {
     }
   }
 
-  /** Closes the connection and the listening socket, removes the socket file and stops the thread. Idempotent. */
+  /**
+   * Removes the socket file (only if it is still the one this server created), then closes the listening socket and
+   * the connection, and stops the thread. Idempotent. The file goes first: libvirtd reacts to the connection's EOF
+   * (after a REBOOT by starting a new controller, which listens on the same path), so nothing may touch the path after
+   * the connection is closed.
+   */
   @Override
   public void close() {
     synchronized (lock) {
       if (!closed) {
         closed = true;
+        removeSocketFile();
+        closeQuietly(listener);
         closeQuietly(client);
         client = null;
-        closeQuietly(listener);
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          LOG.warn("unable to remove monitor socket {}: {}", path, e.getMessage());
-        }
       }
     }
     if (Thread.currentThread() != thread) {
@@ -190,6 +196,31 @@ public final class MonitorServer implements AutoCloseable {
       if (thread.isAlive()) {
         LOG.warn("monitor thread did not stop within {}", JOIN_TIMEOUT);
       }
+    }
+  }
+
+  private void removeSocketFile() {
+    try {
+      Object key = fileKey(path);
+      if (key == null) {
+        return;
+      }
+      if (socketFileKey != null && !key.equals(socketFileKey)) {
+        LOG.debug("monitor socket {} is no longer ours: left in place", path);
+        return;
+      }
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      LOG.warn("unable to remove monitor socket {}: {}", path, e.getMessage());
+    }
+  }
+
+  /** The file's (device, inode) identity, or null if it does not exist or cannot be read. */
+  private static Object fileKey(Path p) {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    } catch (IOException e) {
+      return null;
     }
   }
 

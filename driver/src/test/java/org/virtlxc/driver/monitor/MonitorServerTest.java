@@ -226,6 +226,32 @@ class MonitorServerTest {
   }
 
   @Test
+  void theSocketFileIsGoneBeforeLibvirtdSeesEof() throws Exception {
+    // after REBOOT libvirtd starts a new controller on EOF; the old one must not touch the path after that
+    try (FakeLibvirtd libvirtd = FakeLibvirtd.start(sock); MonitorServer server = MonitorServer.start(sock)) {
+      server.initStarted(100);
+      FakeLibvirtd.Connection conn = libvirtd.connect();
+      assertEquals(new MonitorEvent.Init(100), conn.takeEvent(WAIT));
+      server.initExited(ExitStatus.REBOOT);
+      assertEquals(new MonitorEvent.Exit(ExitStatus.REBOOT), conn.takeEvent(WAIT));
+      conn.awaitEof(WAIT);
+      assertFalse(Files.exists(sock), "socket file removed by the time of EOF");
+    }
+  }
+
+  @Test
+  void closeLeavesASocketAnotherControllerCreatedAtThePath() throws Exception {
+    MonitorServer old = MonitorServer.start(sock);
+    try (MonitorServer next = MonitorServer.start(sock); FakeLibvirtd libvirtd = FakeLibvirtd.start(sock)) {
+      old.close();
+      assertTrue(Files.exists(sock), "the new controller's socket is left in place");
+      next.initStarted(5);
+      assertEquals(new MonitorEvent.Init(5), libvirtd.connect().takeEvent(WAIT));
+    }
+    assertFalse(Files.exists(sock));
+  }
+
+  @Test
   void closeWhileAClientIsConnected() throws Exception {
     try (FakeLibvirtd libvirtd = FakeLibvirtd.start(sock)) {
       MonitorServer server = MonitorServer.start(sock);
