@@ -13,7 +13,8 @@
  *   3. writes "pid <host pid>\n" to fd 4, writes the init's uid_map/gid_map (we are still in
  *      the caller's user namespace, as root), lets the init go on, and exits 0;
  *   4. in the init: private mounts, root bind, proc, sysfs (ro), tmpfs /dev with nodes,
- *      devpts, console, extra mounts, pivot_root, hostname, capability bounding set,
+ *      devpts, consoles (/dev/console = /dev/tty1, then /dev/ttyN), extra mounts, pivot_root,
+ *      hostname, capability bounding set,
  *      setgid/setuid, cwd, stdio on the console, setsid; then "ready\n" on fd 4, waits for
  *      one byte on fd 4 (the caller moves veths etc. meanwhile) and execve()s argv.
  *
@@ -37,6 +38,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -61,7 +63,7 @@ enum {
 	REC_MOUNT_SYSFS = 11,   /* no payload: sysfs read-only on /sys */
 	REC_MOUNT_DEV = 12,     /* no payload: tmpfs /dev with the standard nodes */
 	REC_MOUNT_DEVPTS = 13,  /* no payload: private devpts on /dev/pts, /dev/ptmx link */
-	REC_CONSOLE = 14,       /* host path of the console tty */
+	REC_CONSOLE = 14,       /* host path of a console tty; repeated, first = /dev/console */
 	REC_HOSTNAME = 15,      /* hostname */
 	REC_DROP_CAP = 16,      /* u32 capability number to drop from the bounding set */
 	REC_ARG = 17,           /* one argv element, in order */
@@ -91,7 +93,8 @@ struct plan {
 	int nmounts;
 	struct mount_spec mounts[MAX_ITEMS];
 	int proc, sysfs, dev, devpts;
-	char *console;
+	int nconsoles;
+	char *consoles[MAX_ITEMS];
 	char *hostname;
 	int ncaps;
 	int caps[64];
@@ -259,7 +262,11 @@ static void read_plan(void)
 		case REC_MOUNT_SYSFS: plan.sysfs = 1; break;
 		case REC_MOUNT_DEV: plan.dev = 1; break;
 		case REC_MOUNT_DEVPTS: plan.devpts = 1; break;
-		case REC_CONSOLE: plan.console = p; break;
+		case REC_CONSOLE:
+			if (plan.nconsoles == MAX_ITEMS)
+				too_many("consoles");
+			plan.consoles[plan.nconsoles++] = p;
+			break;
 		case REC_HOSTNAME: plan.hostname = p; break;
 		case REC_DROP_CAP:
 			need(len, 4, type);
@@ -383,9 +390,22 @@ static void do_mount(const char *src, const char *target, const char *fstype,
 		die("mount %s on %s", fstype ? fstype : src, target);
 }
 
+/* Makes one mount read-only, keeping its other per-mount flags (a bind remount replaces them
+ * all, and in a user namespace the kernel refuses to clear locked ones). */
 static void remount_readonly(const char *target)
 {
-	if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+	struct statvfs sv;
+	if (statvfs(target, &sv) < 0)
+		die("read the mount flags of %s", target);
+	static const struct { unsigned long st, ms; } keep[] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+	};
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if (sv.f_flag & keep[i].st)
+			flags |= keep[i].ms;
+	if (mount(NULL, target, NULL, flags, NULL) < 0)
 		die("remount %s read-only", target);
 }
 
@@ -407,8 +427,11 @@ static void make_node(const char *name, unsigned maj, unsigned min)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/dev/%s", name);
-	if (mknod(in_root(path), S_IFCHR | 0666, makedev(maj, min)) == 0)
+	if (mknod(in_root(path), S_IFCHR | 0666, makedev(maj, min)) == 0) {
+		if (chmod(in_root(path), 0666) < 0) /* whatever our umask took away */
+			die("set the mode of device node %s", path);
 		return;
+	}
 	if (errno != EPERM)
 		die("create device node %s", path);
 	/* In a user namespace mknod is refused: bind the host's node instead (as LXC does). */
@@ -484,7 +507,21 @@ static void drop_caps(void)
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
-static void container_setup(int console_fd)
+/* Binds the console ttys (open fds, since the host paths may be hidden by the new /dev):
+ * the first on /dev/console and /dev/tty1, the Nth on /dev/ttyN (lxcContainerSetupDev). */
+static void bind_consoles(const int *console_fds)
+{
+	for (int i = 0; i < plan.nconsoles; i++) {
+		char src[64], tty[32];
+		snprintf(src, sizeof src, "/proc/self/fd/%d", console_fds[i]);
+		snprintf(tty, sizeof tty, "/dev/tty%d", i + 1);
+		if (i == 0)
+			bind(src, in_root("/dev/console"), 0);
+		bind(src, in_root(tty), 0);
+	}
+}
+
+static void container_setup(const int *console_fds)
 {
 	if (plan.clone_flags & CLONE_NEWNS) {
 		/* Nothing we mount may propagate back to the host. */
@@ -499,28 +536,41 @@ static void container_setup(int console_fd)
 		make_dirs(in_root("/proc"), 0555);
 		do_mount("proc", in_root("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
+	if (plan.proc) {
+		/* /proc/sys read-only, as libvirt_lxc's basic mounts have it. */
+		do_mount(in_root("/proc/sys"), in_root("/proc/sys"), NULL, MS_BIND, NULL);
+		remount_readonly(in_root("/proc/sys"));
+	}
 	if (plan.sysfs) {
+		/* Without a new network namespace the kernel hands back the host's sysfs superblock: it
+		 * refuses it on top of itself (EBUSY), so a sysfs already there (host root) is detached
+		 * first, in our private mount namespace only; and it is mounted read-write, then made
+		 * read-only per mount, since asking for the shared superblock read-only fails too. */
 		make_dirs(in_root("/sys"), 0555);
-		do_mount("sysfs", in_root("/sys"), "sysfs",
-			 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		if ((plan.clone_flags & CLONE_NEWUSER) && !(plan.clone_flags & CLONE_NEWNET)) {
+			/* A user namespace that does not own the network namespace may not mount a
+			 * fresh sysfs: bind the host's instead, with what is mounted below it, since a
+			 * locked submount may not be left out (libvirt_lxc binds too). */
+			do_mount("/sys", in_root("/sys"), NULL, MS_BIND | MS_REC, NULL);
+		} else {
+			if (umount2(in_root("/sys"), MNT_DETACH) < 0 && errno != EINVAL)
+				die("detach the sysfs on /sys");
+			do_mount("sysfs", in_root("/sys"), "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		}
+		remount_readonly(in_root("/sys"));
 	}
 	if (plan.dev)
 		populate_dev();
 	if (plan.devpts)
 		mount_devpts();
-	if (console_fd >= 0) {
-		/* Bind through the open fd: the host path may be hidden by the new /dev. */
-		char src[64];
-		snprintf(src, sizeof src, "/proc/self/fd/%d", console_fd);
-		bind(src, in_root("/dev/console"), 0);
-		bind(src, in_root("/dev/tty1"), 0);
-	}
+	bind_consoles(console_fds);
 	for (int i = 0; i < plan.nmounts; i++) {
 		struct mount_spec *m = &plan.mounts[i];
 		if (m->tmpfs) {
-			char opts[64] = "mode=755";
+			/* No mode: the tmpfs default 1777, as libvirt_lxc mounts <filesystem type='ram'>. */
+			char opts[64] = "";
 			if (m->size)
-				snprintf(opts, sizeof opts, "mode=755,size=%llu", (unsigned long long)m->size);
+				snprintf(opts, sizeof opts, "size=%llu", (unsigned long long)m->size);
 			make_dirs(in_root(m->target), 0755);
 			do_mount("tmpfs", in_root(m->target), "tmpfs",
 				 MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0), opts);
@@ -550,14 +600,15 @@ static void container_setup(int console_fd)
 		die("find init %s", plan.argv[0]);
 	if (setsid() < 0)
 		die("create a session");
-	if (console_fd >= 0) {
+	if (plan.nconsoles > 0) {
 		for (int fd = 0; fd < 3; fd++)
-			if (dup2(console_fd, fd) < 0)
+			if (dup2(console_fds[0], fd) < 0)
 				die("redirect stdio to the console");
-		if (console_fd > 2)
-			close(console_fd);
+		for (int i = 0; i < plan.nconsoles; i++)
+			if (console_fds[i] > 2)
+				close(console_fds[i]);
 		if (ioctl(0, TIOCSCTTY, 0) < 0)
-			die("make %s the controlling tty", plan.console);
+			die("make %s the controlling tty", plan.consoles[0]);
 	}
 }
 
@@ -580,13 +631,13 @@ static void container_init(int gate_fd)
 		if (setresuid(0, 0, 0) < 0)
 			die("set uid 0 in the user namespace");
 	}
-	int console_fd = -1;
-	if (plan.console) {
-		console_fd = open(plan.console, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (console_fd < 0)
-			die("open console %s", plan.console);
+	static int console_fds[MAX_ITEMS];
+	for (int i = 0; i < plan.nconsoles; i++) {
+		console_fds[i] = open(plan.consoles[i], O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (console_fds[i] < 0)
+			die("open console %s", plan.consoles[i]);
 	}
-	container_setup(console_fd);
+	container_setup(console_fds);
 	send_line("ready\n");
 	while ((n = read(SYNC_FD, &c, 1)) < 0 && errno == EINTR)
 		;

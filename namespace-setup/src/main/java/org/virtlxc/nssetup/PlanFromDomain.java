@@ -32,9 +32,12 @@ import org.virtlxc.domainxml.model.SizeUnit;
  * namespace fds for {@code <lxc:namespace>} sharing, which libvirtd passes; interfaces.
  */
 public final class PlanFromDomain {
-  /** Capabilities libvirt_lxc drops under policy 'default' unless switched on. */
+  /**
+   * Capabilities libvirt_lxc drops under policy 'default' unless switched on. sys_boot is not among them: libvirt_lxc
+   * keeps it whenever the kernel lets reboot() end a pid namespace (Linux 3.4 on), and reboots the domain then.
+   */
   public static final Set<String> DEFAULT_DROPS =
-      Set.of("sys_boot", "sys_module", "sys_time", "mknod", "audit_control", "mac_admin");
+      Set.of("sys_module", "sys_time", "mknod", "audit_control", "mac_admin");
 
   private PlanFromDomain() {}
 
@@ -87,7 +90,12 @@ public final class PlanFromDomain {
     boolean privateNet = devices != null && !devices.interfaces().isEmpty()
         || features != null && features.privnet() != null
         || devices != null && devices.hostdevs().stream().anyMatch(h -> "capabilities".equals(h.mode()) && "net".equals(h.type()));
-    if (privateNet && !shared.get(Namespace.NET)) {
+    if (privateNet && shared.get(Namespace.NET)) {
+      throw new LaunchPlanException("unable to share the net namespace of domain " + name
+          + ": <lxc:sharenet> cannot be combined with private network interfaces (<interface>, <privnet/>"
+          + " or a net <hostdev>)");
+    }
+    if (privateNet) {
       b.create(Namespace.NET);
     }
     boolean userns = d.idmap() != null && !d.idmap().uids().isEmpty() && !d.idmap().gids().isEmpty();
@@ -141,11 +149,11 @@ public final class PlanFromDomain {
       }
     }
 
-    if (!shared.get(Namespace.UTS)) {
-      String host = hostname(name);
-      if (!host.isEmpty()) {
-        b.hostname(host);
-      }
+    // libvirt_lxc sets the hostname also in a shared uts namespace (lxcContainerSetHostname is unconditional), so
+    // the domain that shares it renames the other one's host.
+    String host = hostname(name);
+    if (!host.isEmpty()) {
+      b.hostname(host);
     }
     capabilities(b, features == null ? null : features.capabilities());
 
