@@ -34,7 +34,7 @@ import org.virtlxc.domainxml.model.SizeUnit;
 public final class PlanFromDomain {
   /**
    * Capabilities libvirt_lxc drops under policy 'default' unless switched on. sys_boot is not among them: libvirt_lxc
-   * keeps it whenever the kernel lets reboot() end a pid namespace (Linux 3.4 on), and reboots the domain then.
+   * keeps it, even when switched off, whenever the kernel lets reboot() end a pid namespace (Linux 3.4 on).
    */
   public static final Set<String> DEFAULT_DROPS =
       Set.of("sys_module", "sys_time", "mknod", "audit_control", "mac_admin");
@@ -238,7 +238,8 @@ public final class PlanFromDomain {
       boolean drop = switch (policy) {
         case "deny" -> !"on".equals(s);
         case "allow" -> "off".equals(s);
-        case "default" -> DEFAULT_DROPS.contains(cap) ? !"on".equals(s) : "off".equals(s);
+        // sys_boot: libvirt_lxc keeps it under 'default' even when switched off (reboot works in a pid namespace).
+        case "default" -> !cap.equals("sys_boot") && (DEFAULT_DROPS.contains(cap) ? !"on".equals(s) : "off".equals(s));
         default -> throw new LaunchPlanException("unable to apply <features><capabilities policy='" + policy
             + "'>: the policy must be default, allow or deny");
       };

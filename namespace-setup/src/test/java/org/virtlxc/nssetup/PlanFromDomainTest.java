@@ -141,12 +141,15 @@ class PlanFromDomainTest {
   }
 
   @Test
-  void defaultPolicyKeepsSysBootAsLibvirtLxcDoesOnKernelsWithPidNamespaceReboot() throws Exception {
+  void defaultPolicyKeepsSysBootAsLibvirtLxcDoes() throws Exception {
     LaunchPlan p = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "", ""));
     assertEquals(new TreeSet<>(Set.of("sys_module", "sys_time", "mknod", "audit_control", "mac_admin")), dropped(p));
     LaunchPlan off = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "",
         "<features><capabilities policy='default'><sys_boot state='off'/></capabilities></features>"));
-    assertTrue(dropped(off).contains("sys_boot"));
+    assertFalse(dropped(off).contains("sys_boot"), "libvirt_lxc keeps sys_boot under 'default' even when off");
+    LaunchPlan allowOff = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "",
+        "<features><capabilities policy='allow'><sys_boot state='off'/></capabilities></features>"));
+    assertEquals(Set.of("sys_boot"), dropped(allowOff));
   }
 
   @Test
