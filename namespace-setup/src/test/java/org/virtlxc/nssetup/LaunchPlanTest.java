@@ -37,6 +37,7 @@ class LaunchPlanTest {
     rejects("hostname must be", () -> base().hostname("-bad"));
     rejects("environment name", () -> base().env("A=B", "c"));
     rejects("needs the tmpfs /dev", () -> base().console("/dev/pts/3").build());
+    rejects("console tty path must be an absolute path", () -> base().consoles(List.of("/dev/pts/3", "pts/4")));
   }
 
   @Test
