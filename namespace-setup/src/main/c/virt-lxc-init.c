@@ -409,6 +409,21 @@ static void remount_readonly(const char *target)
 		die("remount %s read-only", target);
 }
 
+/* Detaches whatever is mounted on path (stacked mounts too, with everything below them), in our
+ * private mount namespace only: on the host root, the host's /proc, /sys and /dev give way to the
+ * container's own, as libvirt_lxc leaves only its own there. EINVAL: nothing (more) is mounted
+ * there, or a user namespace may not detach a mount it inherited: then ours simply goes on top. */
+static void detach_mounts(const char *path)
+{
+	for (int i = 0; i < 64; i++) {
+		if (umount2(path, MNT_DETACH) == 0)
+			continue;
+		if (errno == EINVAL || errno == ENOENT)
+			return;
+		die("detach the mounts on %s", path);
+	}
+}
+
 static void bind(const char *source, const char *target, int readonly)
 {
 	struct stat st;
@@ -448,6 +463,7 @@ static void make_link(const char *target, const char *name)
 static void populate_dev(void)
 {
 	make_dirs(in_root("/dev"), 0755);
+	detach_mounts(in_root("/dev"));
 	do_mount("devfs", in_root("/dev"), "tmpfs", MS_NOSUID, "mode=755,size=65536");
 	make_node("null", 1, 3);
 	make_node("zero", 1, 5);
@@ -507,17 +523,34 @@ static void drop_caps(void)
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
-/* Binds the console ttys (open fds, since the host paths may be hidden by the new /dev):
- * the first on /dev/console and /dev/tty1, the Nth on /dev/ttyN (lxcContainerSetupDev). */
-static void bind_consoles(const int *console_fds)
+/* Detached bind mounts of the console ttys, taken before anything is detached: on the host root,
+ * the host's /dev (and with it the devpts the ttys live on) gives way to the container's. */
+static int console_trees[MAX_ITEMS];
+
+static void clone_consoles(const int *console_fds)
 {
 	for (int i = 0; i < plan.nconsoles; i++) {
-		char src[64], tty[32];
-		snprintf(src, sizeof src, "/proc/self/fd/%d", console_fds[i]);
+		console_trees[i] = (int)syscall(SYS_open_tree, console_fds[i], "",
+						AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (console_trees[i] < 0)
+			die("take a bind mount of console %s", plan.consoles[i]);
+	}
+}
+
+/* Attaches the console ttys: the first on /dev/tty1 and /dev/console, the Nth on /dev/ttyN
+ * (lxcContainerSetupDev). */
+static void bind_consoles(void)
+{
+	for (int i = 0; i < plan.nconsoles; i++) {
+		char tty[32];
 		snprintf(tty, sizeof tty, "/dev/tty%d", i + 1);
+		make_file(in_root(tty));
+		if (syscall(SYS_move_mount, console_trees[i], "", AT_FDCWD, in_root(tty),
+			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			die("mount console %s on %s", plan.consoles[i], tty);
+		close(console_trees[i]);
 		if (i == 0)
-			bind(src, in_root("/dev/console"), 0);
-		bind(src, in_root(tty), 0);
+			bind(in_root(tty), in_root("/dev/console"), 0);
 	}
 }
 
@@ -527,6 +560,7 @@ static void container_setup(const int *console_fds)
 		/* Nothing we mount may propagate back to the host. */
 		do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	}
+	clone_consoles(console_fds);
 	int pivot = plan.root && strcmp(plan.root, "/") != 0;
 	if (!plan.root)
 		plan.root = "/";
@@ -534,6 +568,7 @@ static void container_setup(const int *console_fds)
 		do_mount(plan.root, plan.root, NULL, MS_BIND | MS_REC, NULL);
 	if (plan.proc) {
 		make_dirs(in_root("/proc"), 0555);
+		detach_mounts(in_root("/proc"));
 		do_mount("proc", in_root("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
 	if (plan.proc) {
@@ -544,8 +579,8 @@ static void container_setup(const int *console_fds)
 	if (plan.sysfs) {
 		/* Without a new network namespace the kernel hands back the host's sysfs superblock: it
 		 * refuses it on top of itself (EBUSY), so a sysfs already there (host root) is detached
-		 * first, in our private mount namespace only; and it is mounted read-write, then made
-		 * read-only per mount, since asking for the shared superblock read-only fails too. */
+		 * first; and it is mounted read-write, then made read-only per mount, since asking for
+		 * the shared superblock read-only fails too. */
 		make_dirs(in_root("/sys"), 0555);
 		if ((plan.clone_flags & CLONE_NEWUSER) && !(plan.clone_flags & CLONE_NEWNET)) {
 			/* A user namespace that does not own the network namespace may not mount a
@@ -553,8 +588,7 @@ static void container_setup(const int *console_fds)
 			 * locked submount may not be left out (libvirt_lxc binds too). */
 			do_mount("/sys", in_root("/sys"), NULL, MS_BIND | MS_REC, NULL);
 		} else {
-			if (umount2(in_root("/sys"), MNT_DETACH) < 0 && errno != EINVAL)
-				die("detach the sysfs on /sys");
+			detach_mounts(in_root("/sys"));
 			do_mount("sysfs", in_root("/sys"), "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 		}
 		remount_readonly(in_root("/sys"));
@@ -563,7 +597,7 @@ static void container_setup(const int *console_fds)
 		populate_dev();
 	if (plan.devpts)
 		mount_devpts();
-	bind_consoles(console_fds);
+	bind_consoles();
 	for (int i = 0; i < plan.nmounts; i++) {
 		struct mount_spec *m = &plan.mounts[i];
 		if (m->tmpfs) {

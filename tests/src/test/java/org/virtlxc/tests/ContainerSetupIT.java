@@ -69,7 +69,7 @@ class ContainerSetupIT {
     for (String ns : netnsCreated) {
       try {
         run(List.of("nsenter", "-t", Long.toString(libvirtdPid()), "-m", "ip", "netns", "del", ns));
-      } catch (AssertionError e) {
+      } catch (AssertionError | IOException e) {
         System.err.println("unable to remove netns " + ns + ": " + e.getMessage());
       }
     }
@@ -103,6 +103,11 @@ class ContainerSetupIT {
     assertTrue(mounts.contains("sysfs /sys sysfs ro,nosuid,nodev,noexec"), mounts);
     assertTrue(mounts.contains("devfs /dev tmpfs rw,nosuid"), mounts);
     assertTrue(mounts.matches("(?s).*devpts /dev/pts devpts [^\\n]*ptmxmode=666.*"), mounts);
+    for (String point : List.of("/proc", "/sys", "/dev", "/dev/pts")) {
+      assertEquals(1, mounts.lines().filter(l -> l.split(" ")[1].equals(point)).count(),
+          "only the container's own mount on " + point + " (the host's gave way):\n" + mounts);
+    }
+    assertFalse(mounts.contains("devtmpfs"), "the host's /dev is not underneath:\n" + mounts);
     // stat's %t:%T are hex: 1:3 is null, 5:0 tty, 88 (136) a pty slave.
     String nodes = inside(name, "for n in null zero full random urandom tty console tty1; do "
         + "stat -c '%n %F %t:%T' /dev/$n; done; stat -c '%a' /dev/null");
@@ -443,8 +448,12 @@ class ContainerSetupIT {
     return found[0];
   }
 
-  private static long libvirtdPid() throws IOException {
-    return Long.parseLong(Files.readString(Path.of("/run/libvirtd.pid")).strip());
+  /** The running libvirtd's pid; waits a little while another helper restarts it. */
+  private static long libvirtdPid() throws Exception {
+    Path pidFile = Path.of("/run/libvirtd.pid");
+    waitFor(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank()
+        && Files.exists(Path.of("/proc", Files.readString(pidFile).strip())), "libvirtd runs (" + pidFile + ")");
+    return Long.parseLong(Files.readString(pidFile).strip());
   }
 
   private static String run(List<String> command) throws IOException, InterruptedException {
