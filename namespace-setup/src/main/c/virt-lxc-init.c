@@ -694,8 +694,14 @@ int main(void)
 	close_other_fds();
 
 	for (int i = 0; i < plan.njoin; i++) {
-		if (setns(plan.join_fd[i], plan.join_type[i]) < 0)
-			die("join namespace type 0x%x from fd %d", plan.join_type[i], plan.join_fd[i]);
+		if (setns(plan.join_fd[i], plan.join_type[i]) < 0) {
+			int t = plan.join_type[i];
+			const char *kind = t == CLONE_NEWNET ? "net" : t == CLONE_NEWIPC ? "ipc"
+					   : t == CLONE_NEWUTS ? "uts" : "other";
+			/* EINVAL: the fd is no such namespace, e.g. a netns name libvirtd's mount
+			 * namespace does not see mounted */
+			die("join the shared %s namespace (fd %d)", kind, plan.join_fd[i]);
+		}
 		close(plan.join_fd[i]);
 	}
 
