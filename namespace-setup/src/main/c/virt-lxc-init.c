@@ -11,7 +11,8 @@
  *      CLONE_NEW* flags of the plan and CLONE_PARENT, so that the init is a direct child of
  *      our caller (the controller), exactly like a tree CRIU restores with --restore-sibling;
  *   3. writes "pid <host pid>\n" to fd 4, writes the init's uid_map/gid_map (we are still in
- *      the caller's user namespace, as root), lets the init go on, and exits 0;
+ *      the caller's user namespace, as root), in a user namespace gives the init's mount
+ *      namespace its tmpfs /dev with the device nodes, lets the init go on, and exits 0;
  *   4. in the init: private mounts, root bind, proc, sysfs (ro), tmpfs /dev with nodes,
  *      devpts, consoles (/dev/console = /dev/tty1, then /dev/ttyN), extra mounts, pivot_root,
  *      hostname, capability bounding set,
@@ -447,10 +448,7 @@ static void make_node(const char *name, unsigned maj, unsigned min)
 			die("set the mode of device node %s", path);
 		return;
 	}
-	if (errno != EPERM)
-		die("create device node %s", path);
-	/* In a user namespace mknod is refused: bind the host's node instead (as LXC does). */
-	bind(path, in_root(path), 0);
+	die("create device node %s", path);
 }
 
 static void make_link(const char *target, const char *name)
@@ -475,6 +473,50 @@ static void populate_dev(void)
 	make_link("/proc/self/fd/1", "/dev/stdout");
 	make_link("/proc/self/fd/2", "/dev/stderr");
 	make_link("/proc/self/fd", "/dev/fd");
+}
+
+/* The host id that id 0 of the container maps to, from uid_map/gid_map text; -1 if unmapped. */
+static long host_id_of_root(const char *map)
+{
+	for (const char *p = map; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		unsigned long inside, outside, count;
+		if (sscanf(p, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && count > 0)
+			return (long)outside;
+	}
+	return -1;
+}
+
+static void give_to(const char *path, long uid, long gid)
+{
+	if (lchown(path, (uid_t)uid, (gid_t)gid) < 0)
+		die("give %s to the container's root", path);
+}
+
+/* In a user namespace the init may not create device nodes: we, still the host's root, enter its
+ * mount namespace before it runs and give it a tmpfs /dev with the nodes, owned by the
+ * container's root, as libvirt_lxc's controller prepares one for it. */
+static void prepare_userns_dev(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNS) < 0)
+		die("enter the mount namespace of the init");
+	close(fd);
+	/* Nothing we mount may propagate back to the host. */
+	do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	long uid = host_id_of_root(plan.uid_map), gid = host_id_of_root(plan.gid_map);
+	if (uid < 0 || gid < 0) {
+		errno = EINVAL;
+		die("find the host ids of the container's root in the id maps");
+	}
+	populate_dev();
+	static const char *const entries[] = {
+		"/dev", "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
+		"/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/fd",
+	};
+	for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++)
+		give_to(in_root(entries[i]), uid, gid);
 }
 
 static void mount_devpts(void)
@@ -593,8 +635,8 @@ static void container_setup(const int *console_fds)
 		}
 		remount_readonly(in_root("/sys"));
 	}
-	if (plan.dev)
-		populate_dev();
+	if (plan.dev && !(plan.clone_flags & CLONE_NEWUSER))
+		populate_dev(); /* in a user namespace, prepare_userns_dev() did it before we ran */
 	if (plan.devpts)
 		mount_devpts();
 	bind_consoles();
@@ -691,6 +733,8 @@ int main(void)
 {
 	reset_signals();
 	read_plan();
+	if (!plan.root)
+		plan.root = "/";
 	close_other_fds();
 
 	for (int i = 0; i < plan.njoin; i++) {
@@ -732,6 +776,8 @@ int main(void)
 			snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
 			write_file(path, plan.uid_map);
 		}
+		if (plan.dev)
+			prepare_userns_dev(pid);
 	}
 	write_all(gate[1], "g", 1);
 	return 0;

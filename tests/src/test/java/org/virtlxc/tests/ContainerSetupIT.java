@@ -180,6 +180,15 @@ class ContainerSetupIT {
     String dev = inside(name, "ls -ln /dev/console");
     assertTrue(dev.matches("(?s).*c\\S+\\s+\\d+\\s+0\\s+0\\s+\\d+,\\s+\\d+ [^\\n]*/dev/console.*"),
         "console owned by the container's root:\n" + dev);
+    // The device nodes are real nodes on the container's tmpfs /dev, owned by its root (not the host's, bound in).
+    String nodes = inside(name, "stat -c '%n %u:%g %F %t:%T %a' /dev/null /dev/zero /dev/urandom /dev/tty");
+    for (String n : List.of("/dev/null 0:0 character special file 1:3 666", "/dev/zero 0:0 character special file 1:5 666",
+        "/dev/urandom 0:0 character special file 1:9 666", "/dev/tty 0:0 character special file 5:0 666")) {
+      assertTrue(nodes.contains(n), "has " + n + ":\n" + nodes);
+    }
+    String mounts = inside(name, "cat /proc/mounts");
+    assertFalse(mounts.contains("devtmpfs"), "no host device node bound in:\n" + mounts);
+    assertEquals("rc=0", inside(name, "echo x > /dev/null; head -c 4 /dev/urandom > /dev/null; echo rc=$?").strip());
   }
 
   /** 4. {@code <lxc:namespace>}: net from a named netns, ipc from a pid, uts from another domain. */
@@ -476,7 +485,7 @@ class ContainerSetupIT {
     }
     Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
     for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "touch", "stat", "grep", "cut", "sort",
-        "hostname", "tr", "wc")) {
+        "hostname", "tr", "wc", "head")) {
       Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
     }
     return root;
