@@ -17,6 +17,9 @@
 # /var/lib/virt-lxc/vlxct-probe-<pid> removed (plus the mount-point dirs and
 # socket libvirt_lxc leaves in /run/libvirt/lxc). Probes left by an interrupted
 # run are removed first.
+#
+# Finally libvirt's "default" network is defined (from libvirt's shipped XML),
+# marked autostart and started (ensure-default-network.sh).
 set -euo pipefail
 # shellcheck source=../lib/busybox-rootfs.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lib/busybox-rootfs.sh"
@@ -197,3 +200,6 @@ remove_probe
 rm -f "/var/log/libvirt/lxc/$PROBE.log"
 rmdir /var/lib/virt-lxc 2>/dev/null || true
 log "probe: $PROBE destroyed, undefined and removed; libvirtd + LXC driver OK"
+
+# --- 4. libvirt's default network, as a normal host has it. ------------------------
+"$(dirname "${BASH_SOURCE[0]}")/ensure-default-network.sh"

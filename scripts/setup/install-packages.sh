@@ -32,7 +32,8 @@ PKGS=(
   libvirt-clients                # virsh
   dnsmasq-base                   # DHCP/DNS for libvirt networks
   iptables                       # NAT rules for the default network
-  iproute2                       # ip(8), used by libvirt for veth/bridges
+  iproute2                       # ip(8): libvirt's veths/bridges, virt-lxc's controller sets up container NICs
+  iputils-ping                   # ping(8), used by the networking integration tests
   util-linux                     # unshare(1) for ensure-libvirtd.sh
   busybox-static                 # demo and test root filesystems
   zstd                           # save-image compression

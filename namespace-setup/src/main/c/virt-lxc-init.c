@@ -21,7 +21,9 @@
  *
  * fd 4 is close-on-exec in the init: the caller reads EOF when the exec succeeded.
  * Every failure is one line "virt-lxc-init: unable to <verb> <object>: <strerror>" written to
- * stderr and to fd 4, and a non-zero exit.
+ * fd 4 (to stderr only when fd 4 is gone: the caller reports the fd 4 line itself, and stderr is
+ * the same domain log, where a second copy would double the line libvirtd shows), and a non-zero
+ * exit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -110,21 +112,22 @@ struct plan {
 
 static struct plan plan;
 
-/* Writes the whole buffer, retrying on EINTR and short writes; errors are ignored. */
-static void write_all(int fd, const char *buf, size_t len)
+/* Writes the whole buffer, retrying on EINTR and short writes; -1 on any other error. */
+static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
+			return -1;
 		buf += n;
 		len -= (size_t)n;
 	}
+	return 0;
 }
 
-/* Reports "unable to <what>: <strerror(errno)>" on stderr and fd 4, then exits 1. */
+/* Reports "unable to <what>: <strerror(errno)>" on fd 4 (else stderr), then exits 1. */
 static void die(const char *fmt, ...)
 {
 	char msg[1024];
@@ -138,8 +141,8 @@ static void die(const char *fmt, ...)
 		snprintf(msg + off, sizeof msg - (size_t)off, ": %s\n", strerror(err));
 	msg[sizeof msg - 2] = '\n';
 	msg[sizeof msg - 1] = '\0';
-	write_all(2, msg, strlen(msg));
-	write_all(SYNC_FD, msg, strlen(msg));
+	if (write_all(SYNC_FD, msg, strlen(msg)) < 0)
+		write_all(2, msg, strlen(msg));
 	_exit(1);
 }
 

@@ -23,8 +23,9 @@ public sealed interface CgroupManager permits V1Manager, V2Manager {
   void apply(CgroupResources r) throws CgroupException;
 
   /**
-   * What the kernel reports now, in the same units as {@link #apply}. Per-device blkio settings are not read back
-   * (null); {@code devices} is null when all devices are allowed (or on v2, which has no device list).
+   * What the kernel reports now, in the same units as {@link #apply}. Per-device blkio settings come back with a null
+   * path (the kernel lists MAJ:MIN only), an empty list when there are none; {@code memoryMinGuarantee} is null on v1
+   * (no such knob); {@code devices} is null when all devices are allowed (or on v2, which has no device list).
    */
   CgroupResources readBack() throws CgroupException;
 

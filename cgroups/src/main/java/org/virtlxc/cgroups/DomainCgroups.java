@@ -7,7 +7,6 @@ import org.virtlxc.domainxml.model.BlkioDevice;
 import org.virtlxc.domainxml.model.BlkioTune;
 import org.virtlxc.domainxml.model.CpuTune;
 import org.virtlxc.domainxml.model.Domain;
-import org.virtlxc.domainxml.model.Hostdev;
 import org.virtlxc.domainxml.model.MemTune;
 import org.virtlxc.domainxml.model.NumaMemory;
 import org.virtlxc.domainxml.model.ScaledSize;
@@ -54,7 +53,7 @@ public final class DomainCgroups {
         number(t.quota(), "<cputune><quota>"));
   }
 
-  private static CgroupResources cpuset(CgroupResources r, Domain d) {
+  private static CgroupResources cpuset(CgroupResources r, Domain d) throws CgroupException {
     String cpus = d.vcpu() == null ? null : blankToNull(d.vcpu().cpuset());
     String mems = null;
     NumaMemory m = d.numatune() == null ? null : d.numatune().memory();
@@ -63,7 +62,7 @@ public final class DomainCgroups {
         || m.mode().equals("restrictive"))) {
       mems = blankToNull(m.nodeset());
     }
-    return r.withCpuset(cpus, mems);
+    return r.withCpuset(kernelList(cpus, "<vcpu cpuset>"), kernelList(mems, "<numatune><memory nodeset>"));
   }
 
   private static CgroupResources blkio(CgroupResources r, BlkioTune t) throws CgroupException {
@@ -87,27 +86,9 @@ public final class DomainCgroups {
         devices.isEmpty() ? null : devices);
   }
 
-  /** The standard container devices plus each {@code <hostdev mode='capabilities'>} storage or misc node. */
+  /** The device allow-list libvirt would write for {@code d} (see {@link DeviceAcl}). */
   static List<DeviceRule> devices(Domain d) throws CgroupException {
-    List<DeviceRule> rules = new ArrayList<>(DeviceRule.CONTAINER_DEFAULTS);
-    if (d.devices() == null) {
-      return rules;
-    }
-    for (Hostdev h : d.devices().hostdevs()) {
-      String node = null;
-      if (h.source() != null && "storage".equals(h.type())) {
-        node = h.source().block();
-      } else if (h.source() != null && "misc".equals(h.type())) {
-        node = h.source().charDevice();
-      } else if (h.source() != null && "usb".equals(h.type()) && h.source().address() != null) {
-        node = String.format("/dev/bus/usb/%03d/%03d", Integer.parseInt(h.source().address().bus().trim()),
-            Integer.parseInt(h.source().address().device().trim()));
-      }
-      if (node != null) {
-        rules.add(DeviceRule.of(DeviceNumber.of(Path.of(node.trim()))));
-      }
-    }
-    return rules;
+    return new DeviceAcl(Path.of("/dev")).rules(d);
   }
 
   private static Long bytes(ScaledSize size, String element) throws CgroupException {
@@ -130,6 +111,15 @@ public final class DomainCgroups {
     } catch (NumberFormatException e) {
       throw CgroupException.config("unable to parse " + element + " '" + s.trim() + "': not an integer");
     }
+  }
+
+  /** libvirt's "0-3,^2" as the kernel reads it ("0-1,3"); a list naming nothing is left for the validator. */
+  private static String kernelList(String list, String element) throws CgroupException {
+    if (list == null) {
+      return null;
+    }
+    java.util.BitSet set = CpuList.parse(list, element);
+    return set.isEmpty() ? list : CpuList.format(set);
   }
 
   private static String blankToNull(String s) {

@@ -4,10 +4,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The domain's cgroup as libvirtd looks for it on hosts without systemd-machined:
- * {@code <partition>/<machineName>.libvirt-lxc}, the same path from the root of every hierarchy.
+ * The domain's cgroup as libvirt makes it on hosts without systemd-machined:
+ * {@code <partition directories>/<machineName>.libvirt-lxc}, the same path from the root of every hierarchy. The
+ * partition's directories carry libvirt's ".partition" suffix and '_' escapes ({@link PartitionNames}): partition
+ * "/machine/tenant" is the directory "/machine/tenant.partition".
  *
- * @param partition   absolute partition path, e.g. "/machine" (libvirt's default)
+ * @param partition   absolute partition path as the domain XML names it, e.g. "/machine" (libvirt's default)
  * @param machineName "lxc-&lt;controller pid&gt;-&lt;filtered name&gt;" (see {@link #machineName(long, String)})
  */
 public record MachineCgroup(String partition, String machineName) {
@@ -23,7 +25,8 @@ public record MachineCgroup(String partition, String machineName) {
       throw new IllegalArgumentException("resource partition '" + partition + "' must be an absolute path");
     }
     for (String c : components(partition)) {
-      if (c.isEmpty() || c.equals(".") || c.equals("..") || c.equals("process_api")) {
+      // "." and ".." are safe: libvirt escapes them to "_." and "_..".
+      if (c.isEmpty() || c.equals("process_api")) {
         throw new IllegalArgumentException("resource partition '" + partition + "' has an invalid component '" + c + "'");
       }
     }
@@ -68,19 +71,23 @@ public record MachineCgroup(String partition, String machineName) {
     return b.substring(0, end);
   }
 
-  /** The last path component: "&lt;machineName&gt;.libvirt-lxc". */
+  /** The last path component: "&lt;machineName&gt;.libvirt-lxc" (escaped as libvirt would, never in practice). */
   public String dirName() {
-    return machineName + ".libvirt-lxc";
+    return PartitionNames.escape(machineName + ".libvirt-lxc", PartitionNames.hostControllerNames());
   }
 
-  /** The partition's components, top first ("/a/b" → [a, b]). */
+  /** The partition's directories, top first ("/machine/a" → [machine, a.partition]). */
   public List<String> partitionComponents() {
-    return components(partition);
+    return PartitionNames.directories(partition, PartitionNames.hostControllerNames());
   }
 
   /** The full path from a hierarchy's root, e.g. "/machine/lxc-42-web.libvirt-lxc". */
   public String path() {
-    return (partition.equals("/") ? "" : partition) + "/" + dirName();
+    StringBuilder b = new StringBuilder();
+    for (String dir : partitionComponents()) {
+      b.append('/').append(dir);
+    }
+    return b.append('/').append(dirName()).toString();
   }
 
   private static List<String> components(String partition) {

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * cgroup v1 backend: one directory per mounted hierarchy (co-mounted and named ones included). In a hybrid layout it
@@ -11,6 +13,7 @@ import java.util.List;
  * for the machine.
  */
 public final class V1Manager implements CgroupManager {
+  private static final Logger LOG = LogManager.getLogger(V1Manager.class);
   private final CgroupLayout layout;
   private final MachineCgroup cgroup;
   private final HostTopology host;
@@ -121,7 +124,13 @@ public final class V1Manager implements CgroupManager {
     for (BlkioDeviceLimit d : r.blkioDevices()) {
       String dev = d.device().toString() + " ";
       if (d.weight() != null) {
-        blkio.write(blkioWeightFile(blkio, "_device"), dev + d.weight());
+        try {
+          blkio.write(blkioWeightFile(blkio, "_device"), dev + d.weight());
+        } catch (CgroupException e) {
+          throw new CgroupException(e.code(), "unable to apply <blkiotune><device><weight> of " + d.path()
+              + ": the kernel refuses it (" + e.getMessage() + "); a per-device weight needs the device's I/O "
+              + "scheduler to be bfq or cfq", e);
+        }
       }
       if (d.readBytesSec() != null) {
         blkio.write("blkio.throttle.read_bps_device", dev + d.readBytesSec());
@@ -140,9 +149,8 @@ public final class V1Manager implements CgroupManager {
 
   /** Checks for knobs the host may lack, so that an unsupported request fails before anything is written. */
   private void preflight(CgroupResources r) throws CgroupException {
-    if (r.memoryMinGuarantee() != null) {
-      throw new CgroupException(CgroupException.Code.UNSUPPORTED,
-          "unable to apply <memtune><min_guarantee>: cgroup v1 has no memory guarantee (memory.low is v2 only)");
+    if (r.memoryMinGuarantee() != null) {   // libvirt_lxc accepts and ignores it too (virDomainCgroupSetupMemtune)
+      LOG.warn("ignoring <memtune><min_guarantee>: cgroup v1 has no memory guarantee (memory.low is v2 only)");
     }
     if (r.memorySwapLimit() != null && !dir("memory").has("memory.memsw.limit_in_bytes")) {
       throw new CgroupException(CgroupException.Code.UNSUPPORTED, "unable to apply <memtune><swap_hard_limit>: "
@@ -188,7 +196,25 @@ public final class V1Manager implements CgroupManager {
     return new CgroupResources(mem.readLong("memory.limit_in_bytes"), mem.readLong("memory.soft_limit_in_bytes"),
         mem.has("memory.memsw.limit_in_bytes") ? mem.readLong("memory.memsw.limit_in_bytes") : null, null,
         cpu.readLong("cpu.shares"), cpu.readLong("cpu.cfs_period_us"), cpu.readLong("cpu.cfs_quota_us"),
-        cpuset.read("cpuset.cpus"), cpuset.read("cpuset.mems"), weight, null, deviceList(dir("devices")));
+        cpuset.read("cpuset.cpus"), cpuset.read("cpuset.mems"), weight, blkioDevices(blkio),
+        deviceList(dir("devices")));
+  }
+
+  private static List<BlkioDeviceLimit> blkioDevices(CgroupDir blkio) throws CgroupException {
+    String weights = null;
+    for (String f : List.of("blkio.weight_device", "blkio.bfq.weight_device")) {
+      if (blkio.has(f)) {
+        weights = blkio.read(f);
+        break;
+      }
+    }
+    return BlkioDeviceFiles.v1(weights, readIfPresent(blkio, "blkio.throttle.read_bps_device"),
+        readIfPresent(blkio, "blkio.throttle.write_bps_device"), readIfPresent(blkio, "blkio.throttle.read_iops_device"),
+        readIfPresent(blkio, "blkio.throttle.write_iops_device"));
+  }
+
+  private static String readIfPresent(CgroupDir d, String file) throws CgroupException {
+    return d.has(file) ? d.read(file) : null;
   }
 
   private static List<DeviceRule> deviceList(CgroupDir dev) throws CgroupException {

@@ -163,7 +163,8 @@ public final class V2Manager implements CgroupManager {
     return new CgroupResources(max, d.readLong("memory.high"),
         max == Long.MAX_VALUE || swap == Long.MAX_VALUE ? Long.MAX_VALUE : max + swap, d.readLong("memory.low"),
         d.readLong("cpu.weight"), Long.parseLong(cpuMax[1]), cpuMax[0].equals("max") ? -1 : Long.parseLong(cpuMax[0]),
-        d.read("cpuset.cpus"), d.read("cpuset.mems"), weight, null, null);
+        d.read("cpuset.cpus"), d.read("cpuset.mems"), weight, BlkioDeviceFiles.v2(d.read("io.weight"),
+        d.has("io.max") ? d.read("io.max") : ""), null);
   }
 
   @Override

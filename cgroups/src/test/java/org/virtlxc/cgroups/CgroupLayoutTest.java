@@ -102,9 +102,10 @@ class CgroupLayoutTest {
     MachineCgroup m = MachineCgroup.of(null, 42, "web");
     assertEquals("/machine/lxc-42-web.libvirt-lxc", m.path());
     assertEquals("/lxc-42-web.libvirt-lxc", MachineCgroup.of("/", 42, "web").path());
-    assertEquals(List.of("a", "b"), MachineCgroup.of("/a/b", 1, "x").partitionComponents());
+    assertEquals(List.of("a.partition", "b.partition"), MachineCgroup.of("/a/b", 1, "x").partitionComponents());
+    assertEquals("/machine/tenant.partition/lxc-1-x.libvirt-lxc", MachineCgroup.of("/machine/tenant", 1, "x").path());
     assertThrows(IllegalArgumentException.class, () -> MachineCgroup.of("machine", 1, "x"));
-    assertThrows(IllegalArgumentException.class, () -> MachineCgroup.of("/a/../b", 1, "x"));
+    assertThrows(IllegalArgumentException.class, () -> MachineCgroup.of("/a//b", 1, "x"));
     assertThrows(IllegalArgumentException.class, () -> MachineCgroup.of("/process_api", 1, "x"));
   }
 }

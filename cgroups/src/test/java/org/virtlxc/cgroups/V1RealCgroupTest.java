@@ -17,7 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real cgroups on this v1/hybrid host, under a throw-away partition /vlxct-test-RANDOM. Needs root. */
+/** Real cgroups on this v1/hybrid host, under a throw-away partition /vlxct-test-RANDOM
+ * (directory vlxct-test-RANDOM.partition). Needs root. */
 class V1RealCgroupTest {
   @TempDir
   Path tmp;
@@ -49,10 +50,10 @@ class V1RealCgroupTest {
         manager.destroy();
       }
       for (Path h : layout.v1Hierarchies()) {
-        assertFalse(Files.exists(h.resolve(partition.substring(1))), "left behind in " + h);
+        assertFalse(Files.exists(h.resolve(partition.substring(1) + ".partition")), "left behind in " + h);
       }
       if (layout.v2Mount() != null) {
-        assertFalse(Files.exists(layout.v2Mount().resolve(partition.substring(1))));
+        assertFalse(Files.exists(layout.v2Mount().resolve(partition.substring(1) + ".partition")));
       }
     }
   }
@@ -111,8 +112,29 @@ class V1RealCgroupTest {
     assertEquals(devices.stream().map(DeviceRule::toString).sorted().toList(),
         Files.readAllLines(dir("devices").resolve("devices.list")).stream().sorted().toList());
     CgroupResources back = manager.readBack();
-    assertEquals(r.withBlkio(r.blkioWeight(), null).withDevices(back.devices()), back);
+    assertEquals(List.of(new BlkioDeviceLimit(null, vda, null, 1048576L, 2097152L, 100L, 200L)), back.blkioDevices(),
+        "per-device throttles read back by MAJ:MIN");
+    assertEquals(r.withBlkio(r.blkioWeight(), back.blkioDevices()).withDevices(back.devices()), back);
     assertEquals(devices.size(), back.devices().size());
+  }
+
+  @Test
+  void devicesListHoldsLibvirtsExtraAllowsMergedByTheKernel() throws Exception {
+    TestHost.require(Files.exists(Path.of("/dev/loop0")) && Files.exists(Path.of("/dev/loop1")), "/dev/loop0, 1");
+    var d = DomainCgroupsTest.domain("""
+        <features><capabilities policy='default'><mknod state='on'/></capabilities></features>
+        """, """
+        <disk type='block' device='disk'><source dev='/dev/loop0'/><target dev='sda'/></disk>
+        <disk type='block' device='disk'><source dev='/dev/loop1'/><target dev='sdb'/><readonly/></disk>
+        <filesystem type='block'><source dev='/dev/loop1'/><target dir='/mnt'/></filesystem>
+        <hostdev mode='capabilities' type='misc'><source><char>/dev/tty0</char></source></hostdev>
+        """);
+    manager.apply(CgroupResources.NONE.withDevices(DomainCgroups.devices(d)));
+    List<String> expected = new ArrayList<>(DeviceRule.CONTAINER_DEFAULTS.stream().map(Object::toString).toList());
+    expected.addAll(List.of("b *:* m", "c *:* m", "b 7:0 rwm", "b 7:1 rwm", "c 4:0 rwm"));   // 7:1 rm + rw merged
+    List<String> list = Files.readAllLines(dir("devices").resolve("devices.list"));
+    assertEquals(expected.stream().sorted().toList(), list.stream().sorted().toList(), String.join("\n", list));
+    assertEquals(expected.size(), manager.readBack().devices().size());
   }
 
   @Test

@@ -115,6 +115,18 @@ class V2ManagerTest {
     assertEquals(100000L, r.cpuPeriod());
     assertEquals("1", r.cpusetCpus());
     assertEquals(100, r.blkioWeight());
+    assertEquals(List.of(), r.blkioDevices());
+    assertEquals(0L, r.memoryMinGuarantee());
+
+    write(leaf, "memory.low", "67108864");           // what the kernel shows after per-device and low writes
+    write(leaf, "io.weight", "default 100\n254:0 700\n");
+    write(leaf, "io.max", "254:0 rbps=1048576 wbps=max riops=max wiops=200\n7:3 rbps=max wbps=4096 riops=max "
+        + "wiops=max\n");
+    r = manager.readBack();
+    assertEquals(64L << 20, r.memoryMinGuarantee(), "<memtune><min_guarantee> is memory.low");
+    assertEquals(List.of(new BlkioDeviceLimit(null, new DeviceNumber(true, 254, 0), 700, 1048576L, 0L, 0L, 200L),
+        new BlkioDeviceLimit(null, new DeviceNumber(true, 7, 3), null, 0L, 4096L, 0L, 0L)), r.blkioDevices(),
+        "io.max's max reads as 0, libvirt's no limit");
     assertEquals(new CgroupStats(1234567, 2_500_000, 4196, 8192, 4, 2), manager.stats());
   }
 
@@ -178,7 +190,7 @@ class V2ManagerTest {
   @Test
   void failedCreateRemovesPartitionLevelsItCreated() throws Exception {
     V2Manager m = new V2Manager(root, MachineCgroup.of("/machine/tenant", 1, "x"), HostTopology.of("0", "0"));
-    Path tenant = root.resolve("machine/tenant");   // new: a fake tree has no cgroup.controllers in it
+    Path tenant = root.resolve("machine/tenant.partition");   // new: a fake tree has no cgroup.controllers in it
     CgroupException e = assertThrows(CgroupException.class, m::create);   // a real kernel would offer the files
     assertTrue(e.getMessage().startsWith("unable to read " + tenant.resolve("cgroup.controllers")), e.getMessage());
     assertFalse(Files.exists(tenant), "a failed create removes what it made");

@@ -24,6 +24,9 @@ import org.virtlxc.driver.handshake.Handshake;
 import org.virtlxc.driver.handshake.HandshakeException;
 import org.virtlxc.driver.monitor.ExitStatus;
 import org.virtlxc.driver.monitor.MonitorServer;
+import org.virtlxc.driver.net.NetworkConfigException;
+import org.virtlxc.driver.net.NetworkPlan;
+import org.virtlxc.driver.net.NetworkSetup;
 import org.virtlxc.nssetup.Libc;
 import org.virtlxc.nssetup.ContainerProcess;
 import org.virtlxc.nssetup.LaunchException;
@@ -113,13 +116,11 @@ public final class Controller implements AutoCloseable {
       handshake = Handshake.fromArgs(args);
     }
 
-    if (!args.veths().isEmpty()) {
-      throw new StartupException("network interfaces are not supported yet (" + args.veths().size()
-          + " --veth given)");
-    }
+    NetworkPlan network;
     try {
       args.validateAgainst(domain);
-    } catch (ControllerArgsException e) {
+      network = NetworkPlan.of(domain, args.bindVeths(domain));
+    } catch (ControllerArgsException | NetworkConfigException e) {
       throw new StartupException(e.getMessage(), e);
     }
 
@@ -129,6 +130,10 @@ public final class Controller implements AutoCloseable {
       throw new StartupException(e.getMessage(), e);
     }
 
+    String missing = FilesystemSources.firstMissing(domain);
+    if (missing != null) {
+      throw new StartupException(missing);
+    }
     ConsoleRelays consoles = ConsoleRelays.start(libc, args.consoleFds());
     synchronized (this) {
       relay = consoles;
@@ -180,11 +185,14 @@ public final class Controller implements AutoCloseable {
     try {
       handshake.continueToLibvirtd();
       handshake.awaitLibvirtd(LIBVIRTD_HANDSHAKE_TIMEOUT);
+      if (!network.isEmpty()) {
+        NetworkSetup.system().apply(network, started.pid());
+      }
       started.release(RELEASE_TIMEOUT);
       handshake.continueToLibvirtd();
     } catch (HandshakeException e) {
       throw new StartupException(e.getMessage(), e);
-    } catch (LaunchException e) {
+    } catch (LaunchException | NetworkConfigException e) {
       throw new StartupException(e.getMessage(), e);
     }
     synchronized (this) {

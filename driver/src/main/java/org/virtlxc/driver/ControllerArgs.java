@@ -93,14 +93,15 @@ public record ControllerArgs(
   }
 
   /**
-   * Matches each {@code --veth} to its {@code <interface>} by position: libvirtd passes them in interface order, and
-   * libvirt 9.0's status XML has no {@code <guest actual=…>} to match by name. Where {@code actual} is present it
-   * must agree with the veth at that position.
+   * Matches each {@code --veth} to its {@code <interface>} by position: libvirtd passes them in interface order. libvirtd 9.0
+   * also writes {@code <guest dev='ethN' actual='VETH'/>} into the status XML (seen on Debian's 9.0.0); where
+   * {@code actual} is present it must agree with the veth at that position.
    */
   public List<VethBinding> bindVeths(Domain domain) throws ControllerArgsException {
     validateAgainst(domain);
     List<NetInterface> nets = interfaces(domain);
     List<VethBinding> bindings = new ArrayList<>(nets.size());
+    int unnamed = 0; // libvirtd names interfaces without <guest dev> eth0, eth1, … counting only those
     for (int i = 0; i < nets.size(); i++) {
       NetInterface iface = nets.get(i);
       String veth = veths.get(i);
@@ -109,7 +110,10 @@ public record ControllerArgs(
         throw new ControllerArgsException(
             "--veth " + veth + " is passed for interface " + i + ", whose <guest actual> is " + actual);
       }
-      String guestName = Optional.ofNullable(iface.guest()).map(g -> g.dev()).orElse("eth" + i);
+      String guestName = Optional.ofNullable(iface.guest()).map(g -> g.dev()).orElse(null);
+      if (guestName == null) {
+        guestName = "eth" + unnamed++;
+      }
       bindings.add(new VethBinding(veth, iface, guestName));
     }
     return List.copyOf(bindings);

@@ -5,7 +5,8 @@ import org.virtlxc.domainxml.model.NetInterface;
 
 /**
  * One {@code --veth} name matched to its {@code <interface>}: {@code guestName} is the name it gets inside the
- * container ({@code <guest dev>}, or {@code ethN} by position as libvirt defaults it).
+ * container ({@code <guest dev>}, or {@code ethN}, N counting the interfaces without
+ * one, as libvirtd defaults it).
  */
 public record VethBinding(String veth, NetInterface iface, String guestName) {
   public VethBinding {

@@ -164,10 +164,10 @@ class ControllerArgsTest {
     List<VethBinding> bindings = args.bindVeths(twoNicDomain());
     assertEquals(2, bindings.size());
     assertEquals("vnet0p", bindings.get(0).veth());
-    assertEquals("eth0", bindings.get(0).guestName());
+    assertEquals("lan", bindings.get(0).guestName());
     assertEquals("vnet0", bindings.get(0).iface().target().dev());
     assertEquals("vnet1p", bindings.get(1).veth());
-    assertEquals("eth1", bindings.get(1).guestName()); // no <guest>: libvirt's default ethN
+    assertEquals("eth0", bindings.get(1).guestName()); // no <guest>: ethN, N counting only the unnamed ones
     assertEquals("vnet1", bindings.get(1).iface().target().dev());
   }
 

@@ -1,0 +1,126 @@
+package org.virtlxc.tests;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A throw-away LXC domain under virt-lxc's controller (run from this build's jars): a work directory
+ * {@code /tmp/PREFIX-RANDOM} with a busybox root and a controller launcher, a unique domain name, and
+ * {@link #close()}, which destroys and undefines the domain and deletes the directory whatever happened.
+ */
+final class ControllerDomain implements AutoCloseable {
+  static final Path BUILD_ROOT = Path.of(System.getProperty("virtlxc.build.root", "..")).toAbsolutePath().normalize();
+  static final String SLEEP_LOOP = "while :; do sleep 1; done";
+
+  final String name;
+  final Path work;
+  final Path rootfs;
+  final Path launcher;
+
+  /** A new domain named {@code prefix} plus 8 random characters (prefix must start with vlxct-TAG-). */
+  ControllerDomain(String prefix) throws IOException {
+    name = prefix + UUID.randomUUID().toString().substring(0, 8);
+    work = Files.createTempDirectory(Path.of("/tmp"), prefix);
+    rootfs = busyboxRoot(work.resolve("root"));
+    launcher = writeLauncher(work.resolve("virt-lxc-controller"));
+  }
+
+  /**
+   * Domain XML with {@code top} after {@code <vcpu>}, init {@code /bin/sh -c SCRIPT}, the root filesystem
+   * {@code rootSource} and {@code devices} inside {@code <devices>}.
+   */
+  String xml(String top, String init, List<String> initArgs, Path rootSource, String devices) {
+    StringBuilder args = new StringBuilder();
+    for (String a : initArgs) {
+      args.append("<initarg>").append(a.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+          .append("</initarg>");
+    }
+    return "<domain type='lxc'>\n"
+        + "  <name>" + name + "</name>\n"
+        + "  <memory unit='KiB'>524288</memory>\n"
+        + "  <vcpu>1</vcpu>\n"
+        + top
+        + "  <os><type>exe</type><init>" + init + "</init>" + args + "</os>\n"
+        + "  <devices>\n"
+        + "    <emulator>" + launcher + "</emulator>\n"
+        + "    <filesystem type='mount'><source dir='" + rootSource + "'/><target dir='/'/></filesystem>\n"
+        + "    <console type='pty'/>\n"
+        + devices
+        + "  </devices>\n"
+        + "</domain>\n";
+  }
+
+  /** {@link #xml} with a sleeping shell as init and this domain's busybox root. */
+  String xml(String top) {
+    return xml(top, "/bin/sh", List.of("-c", SLEEP_LOOP), rootfs, "");
+  }
+
+  /** {@code virsh define} of {@code xml}. */
+  void define(String xml) throws IOException {
+    Path file = work.resolve("domain.xml");
+    Files.writeString(file, xml);
+    Virsh.run("define", file.toString()).ok();
+  }
+
+  /** The controller's pid, as libvirtd recorded it. */
+  long controllerPid() throws IOException {
+    return Long.parseLong(Files.readString(Path.of("/run/libvirt/lxc/" + name + ".pid")).strip());
+  }
+
+  @Override
+  public void close() throws IOException {
+    Virsh.destroyAndUndefine(name);
+    deleteTree(work);
+  }
+
+  private static Path busyboxRoot(Path root) throws IOException {
+    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root")) {
+      Files.createDirectories(root.resolve(d));
+    }
+    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+    for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "dd")) {
+      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
+    }
+    return root;
+  }
+
+  /** A launcher like the installed one, on this build's jars and native helper. */
+  private static Path writeLauncher(Path file) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path driverTarget = BUILD_ROOT.resolve("driver/target");
+    Path jar;
+    try (Stream<Path> s = Files.list(driverTarget)) {
+      jar = s.filter(p -> p.getFileName().toString().matches("driver-.*\\.jar"))
+          .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
+          .orElseThrow(() -> new IOException("driver jar not built in " + driverTarget));
+    }
+    Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
+    assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
+    String script = "#!/bin/sh\n"
+        + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
+        + " -Dvirtlxc.init=" + helper
+        + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n";
+    Files.writeString(file, script);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return file;
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package org.virtlxc.tests;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** What an integration test needs to run a domain under this build's controller: launcher, busybox root, clean-up. */
+final class TestController {
+  static final Path BUILD_ROOT = Path.of(System.getProperty("virtlxc.build.root", "..")).toAbsolutePath().normalize();
+
+  private TestController() {}
+
+  /** A launcher like the installed one, on this build's jars and native helper. */
+  static Path writeLauncher(Path file) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path driverTarget = BUILD_ROOT.resolve("driver/target");
+    Path jar;
+    try (Stream<Path> s = Files.list(driverTarget)) {
+      jar = s.filter(p -> p.getFileName().toString().matches("driver-.*\\.jar"))
+          .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
+          .orElseThrow(() -> new IOException("driver jar not built in " + driverTarget));
+    }
+    Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
+    assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
+    String script = "#!/bin/sh\n"
+        + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
+        + " -Dvirtlxc.init=" + helper
+        + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n";
+    Files.writeString(file, script);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return file;
+  }
+
+  /** A root filesystem with the host's static busybox and a link for every applet it has. */
+  static Path busyboxRoot(Path root) throws IOException, InterruptedException {
+    for (String d : List.of("bin", "sbin", "tmp", "proc", "sys", "dev", "etc", "root", "run")) {
+      Files.createDirectories(root.resolve(d));
+    }
+    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+    Process p = new ProcessBuilder("/bin/busybox", "--list").redirectErrorStream(true).start();
+    List<String> applets = new String(p.getInputStream().readAllBytes()).lines().filter(a -> !a.isBlank()).toList();
+    p.waitFor();
+    for (String applet : applets) {
+      if (!applet.equals("busybox")) {
+        Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
+      }
+    }
+    return root;
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
