@@ -11,9 +11,11 @@
  *      CLONE_NEW* flags of the plan and CLONE_PARENT, so that the init is a direct child of
  *      our caller (the controller), exactly like a tree CRIU restores with --restore-sibling;
  *   3. writes "pid <host pid>\n" to fd 4, writes the init's uid_map/gid_map (we are still in
- *      the caller's user namespace, as root), lets the init go on, and exits 0;
+ *      the caller's user namespace, as root), in a user namespace gives the init's mount
+ *      namespace its tmpfs /dev with the device nodes, lets the init go on, and exits 0;
  *   4. in the init: private mounts, root bind, proc, sysfs (ro), tmpfs /dev with nodes,
- *      devpts, console, extra mounts, pivot_root, hostname, capability bounding set,
+ *      devpts, consoles (/dev/console = /dev/tty1, then /dev/ttyN), extra mounts, pivot_root,
+ *      hostname, capability bounding set,
  *      setgid/setuid, cwd, stdio on the console, setsid; then "ready\n" on fd 4, waits for
  *      one byte on fd 4 (the caller moves veths etc. meanwhile) and execve()s argv.
  *
@@ -39,6 +41,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -63,7 +66,7 @@ enum {
 	REC_MOUNT_SYSFS = 11,   /* no payload: sysfs read-only on /sys */
 	REC_MOUNT_DEV = 12,     /* no payload: tmpfs /dev with the standard nodes */
 	REC_MOUNT_DEVPTS = 13,  /* no payload: private devpts on /dev/pts, /dev/ptmx link */
-	REC_CONSOLE = 14,       /* host path of the console tty */
+	REC_CONSOLE = 14,       /* host path of a console tty; repeated, first = /dev/console */
 	REC_HOSTNAME = 15,      /* hostname */
 	REC_DROP_CAP = 16,      /* u32 capability number to drop from the bounding set */
 	REC_ARG = 17,           /* one argv element, in order */
@@ -93,7 +96,8 @@ struct plan {
 	int nmounts;
 	struct mount_spec mounts[MAX_ITEMS];
 	int proc, sysfs, dev, devpts;
-	char *console;
+	int nconsoles;
+	char *consoles[MAX_ITEMS];
 	char *hostname;
 	int ncaps;
 	int caps[64];
@@ -262,7 +266,11 @@ static void read_plan(void)
 		case REC_MOUNT_SYSFS: plan.sysfs = 1; break;
 		case REC_MOUNT_DEV: plan.dev = 1; break;
 		case REC_MOUNT_DEVPTS: plan.devpts = 1; break;
-		case REC_CONSOLE: plan.console = p; break;
+		case REC_CONSOLE:
+			if (plan.nconsoles == MAX_ITEMS)
+				too_many("consoles");
+			plan.consoles[plan.nconsoles++] = p;
+			break;
 		case REC_HOSTNAME: plan.hostname = p; break;
 		case REC_DROP_CAP:
 			need(len, 4, type);
@@ -386,10 +394,38 @@ static void do_mount(const char *src, const char *target, const char *fstype,
 		die("mount %s on %s", fstype ? fstype : src, target);
 }
 
+/* Makes one mount read-only, keeping its other per-mount flags (a bind remount replaces them
+ * all, and in a user namespace the kernel refuses to clear locked ones). */
 static void remount_readonly(const char *target)
 {
-	if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+	struct statvfs sv;
+	if (statvfs(target, &sv) < 0)
+		die("read the mount flags of %s", target);
+	static const struct { unsigned long st, ms; } keep[] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+	};
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if (sv.f_flag & keep[i].st)
+			flags |= keep[i].ms;
+	if (mount(NULL, target, NULL, flags, NULL) < 0)
 		die("remount %s read-only", target);
+}
+
+/* Detaches whatever is mounted on path (stacked mounts too, with everything below them), in our
+ * private mount namespace only: on the host root, the host's /proc, /sys and /dev give way to the
+ * container's own, as libvirt_lxc leaves only its own there. EINVAL: nothing (more) is mounted
+ * there, or a user namespace may not detach a mount it inherited: then ours simply goes on top. */
+static void detach_mounts(const char *path)
+{
+	for (int i = 0; i < 64; i++) {
+		if (umount2(path, MNT_DETACH) == 0)
+			continue;
+		if (errno == EINVAL || errno == ENOENT)
+			return;
+		die("detach the mounts on %s", path);
+	}
 }
 
 static void bind(const char *source, const char *target, int readonly)
@@ -410,12 +446,12 @@ static void make_node(const char *name, unsigned maj, unsigned min)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/dev/%s", name);
-	if (mknod(in_root(path), S_IFCHR | 0666, makedev(maj, min)) == 0)
+	if (mknod(in_root(path), S_IFCHR | 0666, makedev(maj, min)) == 0) {
+		if (chmod(in_root(path), 0666) < 0) /* whatever our umask took away */
+			die("set the mode of device node %s", path);
 		return;
-	if (errno != EPERM)
-		die("create device node %s", path);
-	/* In a user namespace mknod is refused: bind the host's node instead (as LXC does). */
-	bind(path, in_root(path), 0);
+	}
+	die("create device node %s", path);
 }
 
 static void make_link(const char *target, const char *name)
@@ -428,6 +464,7 @@ static void make_link(const char *target, const char *name)
 static void populate_dev(void)
 {
 	make_dirs(in_root("/dev"), 0755);
+	detach_mounts(in_root("/dev"));
 	do_mount("devfs", in_root("/dev"), "tmpfs", MS_NOSUID, "mode=755,size=65536");
 	make_node("null", 1, 3);
 	make_node("zero", 1, 5);
@@ -439,6 +476,50 @@ static void populate_dev(void)
 	make_link("/proc/self/fd/1", "/dev/stdout");
 	make_link("/proc/self/fd/2", "/dev/stderr");
 	make_link("/proc/self/fd", "/dev/fd");
+}
+
+/* The host id that id 0 of the container maps to, from uid_map/gid_map text; -1 if unmapped. */
+static long host_id_of_root(const char *map)
+{
+	for (const char *p = map; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		unsigned long inside, outside, count;
+		if (sscanf(p, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && count > 0)
+			return (long)outside;
+	}
+	return -1;
+}
+
+static void give_to(const char *path, long uid, long gid)
+{
+	if (lchown(path, (uid_t)uid, (gid_t)gid) < 0)
+		die("give %s to the container's root", path);
+}
+
+/* In a user namespace the init may not create device nodes: we, still the host's root, enter its
+ * mount namespace before it runs and give it a tmpfs /dev with the nodes, owned by the
+ * container's root, as libvirt_lxc's controller prepares one for it. */
+static void prepare_userns_dev(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNS) < 0)
+		die("enter the mount namespace of the init");
+	close(fd);
+	/* Nothing we mount may propagate back to the host. */
+	do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	long uid = host_id_of_root(plan.uid_map), gid = host_id_of_root(plan.gid_map);
+	if (uid < 0 || gid < 0) {
+		errno = EINVAL;
+		die("find the host ids of the container's root in the id maps");
+	}
+	populate_dev();
+	static const char *const entries[] = {
+		"/dev", "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
+		"/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/fd",
+	};
+	for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++)
+		give_to(in_root(entries[i]), uid, gid);
 }
 
 static void mount_devpts(void)
@@ -487,12 +568,44 @@ static void drop_caps(void)
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
-static void container_setup(int console_fd)
+/* Detached bind mounts of the console ttys, taken before anything is detached: on the host root,
+ * the host's /dev (and with it the devpts the ttys live on) gives way to the container's. */
+static int console_trees[MAX_ITEMS];
+
+static void clone_consoles(const int *console_fds)
+{
+	for (int i = 0; i < plan.nconsoles; i++) {
+		console_trees[i] = (int)syscall(SYS_open_tree, console_fds[i], "",
+						AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (console_trees[i] < 0)
+			die("take a bind mount of console %s", plan.consoles[i]);
+	}
+}
+
+/* Attaches the console ttys: the first on /dev/tty1 and /dev/console, the Nth on /dev/ttyN
+ * (lxcContainerSetupDev). */
+static void bind_consoles(void)
+{
+	for (int i = 0; i < plan.nconsoles; i++) {
+		char tty[32];
+		snprintf(tty, sizeof tty, "/dev/tty%d", i + 1);
+		make_file(in_root(tty));
+		if (syscall(SYS_move_mount, console_trees[i], "", AT_FDCWD, in_root(tty),
+			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			die("mount console %s on %s", plan.consoles[i], tty);
+		close(console_trees[i]);
+		if (i == 0)
+			bind(in_root(tty), in_root("/dev/console"), 0);
+	}
+}
+
+static void container_setup(const int *console_fds)
 {
 	if (plan.clone_flags & CLONE_NEWNS) {
 		/* Nothing we mount may propagate back to the host. */
 		do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	}
+	clone_consoles(console_fds);
 	int pivot = plan.root && strcmp(plan.root, "/") != 0;
 	if (!plan.root)
 		plan.root = "/";
@@ -500,30 +613,43 @@ static void container_setup(int console_fd)
 		do_mount(plan.root, plan.root, NULL, MS_BIND | MS_REC, NULL);
 	if (plan.proc) {
 		make_dirs(in_root("/proc"), 0555);
+		detach_mounts(in_root("/proc"));
 		do_mount("proc", in_root("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
-	if (plan.sysfs) {
-		make_dirs(in_root("/sys"), 0555);
-		do_mount("sysfs", in_root("/sys"), "sysfs",
-			 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (plan.proc) {
+		/* /proc/sys read-only, as libvirt_lxc's basic mounts have it. */
+		do_mount(in_root("/proc/sys"), in_root("/proc/sys"), NULL, MS_BIND, NULL);
+		remount_readonly(in_root("/proc/sys"));
 	}
-	if (plan.dev)
-		populate_dev();
+	if (plan.sysfs) {
+		/* Without a new network namespace the kernel hands back the host's sysfs superblock: it
+		 * refuses it on top of itself (EBUSY), so a sysfs already there (host root) is detached
+		 * first; and it is mounted read-write, then made read-only per mount, since asking for
+		 * the shared superblock read-only fails too. */
+		make_dirs(in_root("/sys"), 0555);
+		if ((plan.clone_flags & CLONE_NEWUSER) && !(plan.clone_flags & CLONE_NEWNET)) {
+			/* A user namespace that does not own the network namespace may not mount a
+			 * fresh sysfs: bind the host's instead, with what is mounted below it, since a
+			 * locked submount may not be left out (libvirt_lxc binds too). */
+			do_mount("/sys", in_root("/sys"), NULL, MS_BIND | MS_REC, NULL);
+		} else {
+			detach_mounts(in_root("/sys"));
+			do_mount("sysfs", in_root("/sys"), "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		}
+		remount_readonly(in_root("/sys"));
+	}
+	if (plan.dev && !(plan.clone_flags & CLONE_NEWUSER))
+		populate_dev(); /* in a user namespace, prepare_userns_dev() did it before we ran */
 	if (plan.devpts)
 		mount_devpts();
-	if (console_fd >= 0) {
-		/* Bind through the open fd: the host path may be hidden by the new /dev. */
-		char src[64];
-		snprintf(src, sizeof src, "/proc/self/fd/%d", console_fd);
-		bind(src, in_root("/dev/console"), 0);
-		bind(src, in_root("/dev/tty1"), 0);
-	}
+	bind_consoles();
 	for (int i = 0; i < plan.nmounts; i++) {
 		struct mount_spec *m = &plan.mounts[i];
 		if (m->tmpfs) {
-			char opts[64] = "mode=755";
+			/* No mode: the tmpfs default 1777, as libvirt_lxc mounts <filesystem type='ram'>. */
+			char opts[64] = "";
 			if (m->size)
-				snprintf(opts, sizeof opts, "mode=755,size=%llu", (unsigned long long)m->size);
+				snprintf(opts, sizeof opts, "size=%llu", (unsigned long long)m->size);
 			make_dirs(in_root(m->target), 0755);
 			do_mount("tmpfs", in_root(m->target), "tmpfs",
 				 MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0), opts);
@@ -553,14 +679,15 @@ static void container_setup(int console_fd)
 		die("find init %s", plan.argv[0]);
 	if (setsid() < 0)
 		die("create a session");
-	if (console_fd >= 0) {
+	if (plan.nconsoles > 0) {
 		for (int fd = 0; fd < 3; fd++)
-			if (dup2(console_fd, fd) < 0)
+			if (dup2(console_fds[0], fd) < 0)
 				die("redirect stdio to the console");
-		if (console_fd > 2)
-			close(console_fd);
+		for (int i = 0; i < plan.nconsoles; i++)
+			if (console_fds[i] > 2)
+				close(console_fds[i]);
 		if (ioctl(0, TIOCSCTTY, 0) < 0)
-			die("make %s the controlling tty", plan.console);
+			die("make %s the controlling tty", plan.consoles[0]);
 	}
 }
 
@@ -583,13 +710,13 @@ static void container_init(int gate_fd)
 		if (setresuid(0, 0, 0) < 0)
 			die("set uid 0 in the user namespace");
 	}
-	int console_fd = -1;
-	if (plan.console) {
-		console_fd = open(plan.console, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (console_fd < 0)
-			die("open console %s", plan.console);
+	static int console_fds[MAX_ITEMS];
+	for (int i = 0; i < plan.nconsoles; i++) {
+		console_fds[i] = open(plan.consoles[i], O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (console_fds[i] < 0)
+			die("open console %s", plan.consoles[i]);
 	}
-	container_setup(console_fd);
+	container_setup(console_fds);
 	send_line("ready\n");
 	while ((n = read(SYNC_FD, &c, 1)) < 0 && errno == EINTR)
 		;
@@ -609,11 +736,19 @@ int main(void)
 {
 	reset_signals();
 	read_plan();
+	if (!plan.root)
+		plan.root = "/";
 	close_other_fds();
 
 	for (int i = 0; i < plan.njoin; i++) {
-		if (setns(plan.join_fd[i], plan.join_type[i]) < 0)
-			die("join namespace type 0x%x from fd %d", plan.join_type[i], plan.join_fd[i]);
+		if (setns(plan.join_fd[i], plan.join_type[i]) < 0) {
+			int t = plan.join_type[i];
+			const char *kind = t == CLONE_NEWNET ? "net" : t == CLONE_NEWIPC ? "ipc"
+					   : t == CLONE_NEWUTS ? "uts" : "other";
+			/* EINVAL: the fd is no such namespace, e.g. a netns name libvirtd's mount
+			 * namespace does not see mounted */
+			die("join the shared %s namespace (fd %d)", kind, plan.join_fd[i]);
+		}
 		close(plan.join_fd[i]);
 	}
 
@@ -644,6 +779,8 @@ int main(void)
 			snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
 			write_file(path, plan.uid_map);
 		}
+		if (plan.dev)
+			prepare_userns_dev(pid);
 	}
 	write_all(gate[1], "g", 1);
 	return 0;

@@ -62,7 +62,7 @@ public final class Controller implements AutoCloseable {
   // Resources, set as created; guarded by this for close().
   private MonitorServer monitor;
   private Handshake handshake;
-  private ConsoleRelay relay;
+  private ConsoleRelays relay;
   private volatile ContainerProcess init;
   private CgroupLayout layout;
   private CgroupManager cgroup;
@@ -124,10 +124,6 @@ public final class Controller implements AutoCloseable {
     } catch (ControllerArgsException | NetworkConfigException e) {
       throw new StartupException(e.getMessage(), e);
     }
-    if (args.consoleFds().size() != 1) {
-      throw new StartupException("exactly one <console> is supported for now, the domain has "
-          + args.consoleFds().size());
-    }
 
     try {
       layout = CgroupLayout.detect();
@@ -139,14 +135,15 @@ public final class Controller implements AutoCloseable {
     if (missing != null) {
       throw new StartupException(missing);
     }
-    Pty pty = Pty.open(libc);
+    ConsoleRelays consoles = ConsoleRelays.start(libc, args.consoleFds());
     synchronized (this) {
-      relay = ConsoleRelay.start(args.consoleFds().get(0), pty.masterFd());
+      relay = consoles;
     }
 
     LaunchPlan plan;
     try {
-      plan = PlanFromDomain.builder(domain, sharedNamespaceFds()).console(pty.slavePath()).build();
+      plan = PlanFromDomain.builder(domain, sharedNamespaceFds()).consoles(consoles.slavePaths()).build();
+      consoles.giveTo(plan);
     } catch (LaunchPlanException | IllegalArgumentException e) {
       throw new StartupException(e.getMessage(), e);
     }

@@ -18,4 +18,14 @@ public record IdMapping(long inside, long outside, long count) {
   public String line() {
     return inside + " " + outside + " " + count + "\n";
   }
+
+  /** The host id of container id {@code inside} under {@code maps}, or empty when no line maps it. */
+  public static java.util.OptionalLong toHost(java.util.List<IdMapping> maps, long inside) {
+    for (IdMapping m : maps) {
+      if (inside >= m.inside() && inside - m.inside() < m.count()) {
+        return java.util.OptionalLong.of(m.outside() + inside - m.inside());
+      }
+    }
+    return java.util.OptionalLong.empty();
+  }
 }

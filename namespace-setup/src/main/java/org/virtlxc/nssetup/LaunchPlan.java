@@ -30,7 +30,7 @@ public final class LaunchPlan {
   private final boolean mountSysfs;
   private final boolean populateDev;
   private final boolean mountDevpts;
-  private final String console;
+  private final List<String> consoles;
   private final String hostname;
   private final SortedSet<Integer> dropCapabilities;
   private final List<String> argv;
@@ -51,7 +51,7 @@ public final class LaunchPlan {
     mountSysfs = b.mountSysfs;
     populateDev = b.populateDev;
     mountDevpts = b.mountDevpts;
-    console = b.console;
+    consoles = List.copyOf(b.consoles);
     hostname = b.hostname;
     dropCapabilities = Collections.unmodifiableSortedSet(new TreeSet<>(b.dropCapabilities));
     argv = List.copyOf(b.argv);
@@ -76,6 +76,10 @@ public final class LaunchPlan {
   public Map<Namespace, Integer> join() { return join; }
   public List<IdMapping> uidMap() { return uidMap; }
   public List<IdMapping> gidMap() { return gidMap; }
+  /** The host uid of the container's root when the plan creates a user namespace (and maps uid 0), else empty. */
+  public OptionalLong hostUidOfRoot() { return IdMapping.toHost(uidMap, 0); }
+  /** The host gid of the container's root group when the plan creates a user namespace (and maps gid 0). */
+  public OptionalLong hostGidOfRoot() { return IdMapping.toHost(gidMap, 0); }
   /** Host directory that becomes the container's root; "/" means the host root (no pivot_root). */
   public String rootSource() { return rootSource; }
   public boolean rootReadonly() { return rootReadonly; }
@@ -87,8 +91,13 @@ public final class LaunchPlan {
   public boolean populateDev() { return populateDev; }
   /** Whether /dev/pts is a private devpts instance (newinstance,ptmxmode=0666,mode=0620). */
   public boolean mountDevpts() { return mountDevpts; }
-  /** Host path of the tty bound to /dev/console and /dev/tty1 and used as init's stdio, or null. */
-  public String console() { return console; }
+  /** Host path of the first console tty (bound to /dev/console and /dev/tty1, init's stdio), or null. */
+  public String console() { return consoles.isEmpty() ? null : consoles.get(0); }
+  /**
+   * Host paths of the console ttys, in {@code <console>} order: the first is /dev/console, /dev/tty1 and init's
+   * stdio, the Nth (N &gt; 1) is /dev/ttyN, as libvirt_lxc lays them out.
+   */
+  public List<String> consoles() { return consoles; }
   public String hostname() { return hostname; }
   /** Capability numbers dropped from the bounding (and inheritable) set. */
   public SortedSet<Integer> dropCapabilities() { return dropCapabilities; }
@@ -131,7 +140,7 @@ public final class LaunchPlan {
     private boolean mountSysfs;
     private boolean populateDev;
     private boolean mountDevpts;
-    private String console;
+    private final List<String> consoles = new ArrayList<>();
     private String hostname;
     private final TreeSet<Integer> dropCapabilities = new TreeSet<>();
     private final List<String> argv = new ArrayList<>();
@@ -154,7 +163,7 @@ public final class LaunchPlan {
       mountSysfs = p.mountSysfs;
       populateDev = p.populateDev;
       mountDevpts = p.mountDevpts;
-      console = p.console;
+      consoles.addAll(p.consoles);
       hostname = p.hostname;
       dropCapabilities.addAll(p.dropCapabilities);
       argv.addAll(p.argv);
@@ -239,11 +248,18 @@ public final class LaunchPlan {
       return mountProc(true).mountSysfs(true).populateDev(true).mountDevpts(true);
     }
 
+    /** The one console tty (host path), or null for none; replaces any consoles set before. */
     public Builder console(String hostTtyPath) {
-      if (hostTtyPath != null) {
-        requireAbsolute("console tty path", hostTtyPath);
+      return consoles(hostTtyPath == null ? List.of() : List.of(hostTtyPath));
+    }
+
+    /** The console ttys (host paths) in {@code <console>} order; replaces any consoles set before. */
+    public Builder consoles(List<String> hostTtyPaths) {
+      for (String path : hostTtyPaths) {
+        requireAbsolute("console tty path", path);
       }
-      console = hostTtyPath;
+      consoles.clear();
+      consoles.addAll(hostTtyPaths);
       return this;
     }
 
@@ -324,14 +340,14 @@ public final class LaunchPlan {
         throw new IllegalArgumentException("a user namespace needs both uid and gid maps, and maps need a user namespace");
       }
       boolean needsMountNs = !rootSource.equals("/") || rootReadonly || !mounts.isEmpty() || mountProc
-          || mountSysfs || populateDev || mountDevpts || console != null;
+          || mountSysfs || populateDev || mountDevpts || !consoles.isEmpty();
       if (needsMountNs && !create.contains(Namespace.MOUNT)) {
         throw new IllegalArgumentException("root, mounts, /dev and console need a new mount namespace");
       }
-      if (hostname != null && !create.contains(Namespace.UTS)) {
-        throw new IllegalArgumentException("setting the hostname needs a new uts namespace");
+      if (hostname != null && !create.contains(Namespace.UTS) && !join.containsKey(Namespace.UTS)) {
+        throw new IllegalArgumentException("setting the hostname needs a new or joined uts namespace");
       }
-      if (console != null && !populateDev) {
+      if (!consoles.isEmpty() && !populateDev) {
         throw new IllegalArgumentException("binding the console needs the tmpfs /dev");
       }
       return new LaunchPlan(this);

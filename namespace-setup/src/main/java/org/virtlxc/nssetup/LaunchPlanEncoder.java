@@ -48,8 +48,8 @@ public final class LaunchPlanEncoder {
     e.flag(PlanRecord.MOUNT_SYSFS, plan.mountSysfs());
     e.flag(PlanRecord.MOUNT_DEV, plan.populateDev());
     e.flag(PlanRecord.MOUNT_DEVPTS, plan.mountDevpts());
-    if (plan.console() != null) {
-      e.string(PlanRecord.CONSOLE, plan.console());
+    for (String tty : plan.consoles()) {
+      e.string(PlanRecord.CONSOLE, tty);
     }
     if (plan.hostname() != null) {
       e.string(PlanRecord.HOSTNAME, plan.hostname());

@@ -33,10 +33,8 @@ import org.virtlxc.domainxml.model.SizeUnit;
  */
 public final class PlanFromDomain {
   /**
-   * Capabilities libvirt_lxc drops under policy 'default' unless switched on. {@code sys_boot} is not among them:
-   * libvirt_lxc drops it only when the kernel cannot reboot a pid namespace (before Linux 3.4,
-   * {@code lxcContainerHasReboot}), so a container may {@code reboot()}: the kernel then kills its init with SIGHUP
-   * (restart) or SIGINT (halt, power off), which the controller reports as REBOOT or SHUTDOWN.
+   * Capabilities libvirt_lxc drops under policy 'default' unless switched on. sys_boot is not among them: libvirt_lxc
+   * keeps it, even when switched off, whenever the kernel lets reboot() end a pid namespace (Linux 3.4 on).
    */
   public static final Set<String> DEFAULT_DROPS =
       Set.of("sys_module", "sys_time", "mknod", "audit_control", "mac_admin");
@@ -92,7 +90,12 @@ public final class PlanFromDomain {
     boolean privateNet = devices != null && !devices.interfaces().isEmpty()
         || features != null && features.privnet() != null
         || devices != null && devices.hostdevs().stream().anyMatch(h -> "capabilities".equals(h.mode()) && "net".equals(h.type()));
-    if (privateNet && !shared.get(Namespace.NET)) {
+    if (privateNet && shared.get(Namespace.NET)) {
+      throw new LaunchPlanException("unable to share the net namespace of domain " + name
+          + ": <lxc:sharenet> cannot be combined with private network interfaces (<interface>, <privnet/>"
+          + " or a net <hostdev>)");
+    }
+    if (privateNet) {
       b.create(Namespace.NET);
     }
     boolean userns = d.idmap() != null && !d.idmap().uids().isEmpty() && !d.idmap().gids().isEmpty();
@@ -146,11 +149,11 @@ public final class PlanFromDomain {
       }
     }
 
-    if (!shared.get(Namespace.UTS)) {
-      String host = hostname(name);
-      if (!host.isEmpty()) {
-        b.hostname(host);
-      }
+    // libvirt_lxc sets the hostname also in a shared uts namespace (lxcContainerSetHostname is unconditional), so
+    // the domain that shares it renames the other one's host.
+    String host = hostname(name);
+    if (!host.isEmpty()) {
+      b.hostname(host);
     }
     capabilities(b, features == null ? null : features.capabilities());
 
@@ -235,7 +238,8 @@ public final class PlanFromDomain {
       boolean drop = switch (policy) {
         case "deny" -> !"on".equals(s);
         case "allow" -> "off".equals(s);
-        case "default" -> DEFAULT_DROPS.contains(cap) ? !"on".equals(s) : "off".equals(s);
+        // sys_boot: libvirt_lxc keeps it under 'default' even when switched off (reboot works in a pid namespace).
+        case "default" -> !cap.equals("sys_boot") && (DEFAULT_DROPS.contains(cap) ? !"on".equals(s) : "off".equals(s));
         default -> throw new LaunchPlanException("unable to apply <features><capabilities policy='" + policy
             + "'>: the policy must be default, allow or deny");
       };

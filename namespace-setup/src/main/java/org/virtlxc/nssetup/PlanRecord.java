@@ -35,7 +35,7 @@ public final class PlanRecord {
   public static final short MOUNT_DEV = 12;
   /** Empty: private devpts on /dev/pts. */
   public static final short MOUNT_DEVPTS = 13;
-  /** String: host path of the console tty. */
+  /** String: host path of one console tty; repeated, in <console> order (the first is /dev/console). */
   public static final short CONSOLE = 14;
   /** String: hostname. */
   public static final short HOSTNAME = 15;

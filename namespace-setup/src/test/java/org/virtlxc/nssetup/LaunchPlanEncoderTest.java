@@ -39,6 +39,7 @@ class LaunchPlanEncoderTest {
     assertEquals(PlanRecord.VERSION, recs.get(0).type());
     assertEquals(1, recs.get(0).buf().getInt());
     List<String> argv = new ArrayList<>();
+    List<String> consoles = new ArrayList<>();
     String root = "/";
     boolean ro = false;
     for (Rec r : recs) {
@@ -80,7 +81,7 @@ class LaunchPlanEncoderTest {
         case PlanRecord.MOUNT_SYSFS -> b.mountSysfs(true);
         case PlanRecord.MOUNT_DEV -> b.populateDev(true);
         case PlanRecord.MOUNT_DEVPTS -> b.mountDevpts(true);
-        case PlanRecord.CONSOLE -> b.console(r.text());
+        case PlanRecord.CONSOLE -> consoles.add(r.text());
         case PlanRecord.HOSTNAME -> b.hostname(r.text());
         case PlanRecord.DROP_CAP -> b.dropCapability(Capability.name(p.getInt()));
         case PlanRecord.ARG -> argv.add(r.text());
@@ -94,7 +95,7 @@ class LaunchPlanEncoderTest {
         default -> throw new AssertionError("unknown record type " + r.type());
       }
     }
-    return b.root(root, ro).argv(argv).build();
+    return b.root(root, ro).argv(argv).consoles(consoles).build();
   }
 
   private static IdMapping mapping(String line) {
@@ -112,7 +113,7 @@ class LaunchPlanEncoderTest {
     assertEquals(want.mounts(), got.mounts());
     assertEquals(List.of(want.mountProc(), want.mountSysfs(), want.populateDev(), want.mountDevpts()),
         List.of(got.mountProc(), got.mountSysfs(), got.populateDev(), got.mountDevpts()));
-    assertEquals(want.console(), got.console());
+    assertEquals(want.consoles(), got.consoles());
     assertEquals(want.hostname(), got.hostname());
     assertEquals(want.dropCapabilities(), got.dropCapabilities());
     assertEquals(want.argv(), got.argv());
@@ -132,7 +133,7 @@ class LaunchPlanEncoderTest {
         .mount(MountSpec.bind("/srv/data", "/data", true))
         .mount(MountSpec.tmpfs("/run", 1 << 20, false))
         .standardFilesystems()
-        .console("/dev/pts/7")
+        .consoles(List.of("/dev/pts/7", "/dev/pts/8"))
         .hostname("vlxct-web1")
         .dropCapability("sys_module").dropCapability("CAP_MKNOD").dropCapability("checkpoint_restore")
         .argv("/sbin/init", "--verbose", "äöü")

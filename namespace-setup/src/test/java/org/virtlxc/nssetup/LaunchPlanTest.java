@@ -30,13 +30,14 @@ class LaunchPlanTest {
     rejects("both created and joined", () -> base().join(Namespace.UTS, 5).build());
     rejects("need a new mount namespace",
         () -> LaunchPlan.builder().create(Namespace.PID).argv("/bin/sh").mountProc(true).build());
-    rejects("needs a new uts namespace",
+    rejects("needs a new or joined uts namespace",
         () -> LaunchPlan.builder().create(Namespace.MOUNT).argv("/bin/sh").hostname("h").build());
     rejects("needs both uid and gid maps", () -> base().create(Namespace.USER).uidMap(new IdMapping(0, 1000, 1)).build());
     rejects("unknown capability", () -> base().dropCapability("sys_magic"));
     rejects("hostname must be", () -> base().hostname("-bad"));
     rejects("environment name", () -> base().env("A=B", "c"));
     rejects("needs the tmpfs /dev", () -> base().console("/dev/pts/3").build());
+    rejects("console tty path must be an absolute path", () -> base().consoles(List.of("/dev/pts/3", "pts/4")));
   }
 
   @Test

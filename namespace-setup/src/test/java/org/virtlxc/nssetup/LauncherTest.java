@@ -199,6 +199,21 @@ class LauncherTest {
   }
 
   @Test
+  void anFdThatIsNoNamespaceFailsClearlyNamingTheSharedNamespace() {
+    int[] pipe = new int[2];
+    Libc.INSTANCE.pipe2(pipe, Libc.O_CLOEXEC);
+    try {
+      LaunchPlan plan = plan("true").join(Namespace.NET, pipe[0]).build();
+      LaunchException e = assertThrows(LaunchException.class, () -> launch(plan));
+      assertTrue(e.getMessage().startsWith("virt-lxc-init: unable to join the shared net namespace (fd ")
+          && e.getMessage().endsWith("): Invalid argument"), e.getMessage());
+    } finally {
+      Libc.INSTANCE.close(pipe[0]);
+      Libc.INSTANCE.close(pipe[1]);
+    }
+  }
+
+  @Test
   void missingRootFilesystemFailsClearly() {
     LaunchPlan plan = plan("true").root("/nonexistent/vlxct-root", false).build();
     LaunchException e = assertThrows(LaunchException.class, () -> launch(plan));

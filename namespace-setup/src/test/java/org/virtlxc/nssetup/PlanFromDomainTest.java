@@ -110,14 +110,46 @@ class PlanFromDomainTest {
 
   @Test
   void sharedNamespacesAreJoinedByTheFdsGiven() throws Exception {
-    Domain d = domain("<init>/bin/sh</init>", "<interface type='network'><source network='default'/></interface>",
+    Domain d = domain("<init>/bin/sh</init>", "",
         "<lxc:namespace><lxc:sharenet type='netns' value='red'/><lxc:shareuts type='name' value='other'/></lxc:namespace>");
     LaunchPlan p = PlanFromDomain.builder(d, Map.of(Namespace.NET, 26, Namespace.UTS, 27)).build();
     assertEquals(Map.of(Namespace.NET, 26, Namespace.UTS, 27), p.join());
     assertEquals(EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.IPC), p.create());
-    assertNull(p.hostname());
+    assertEquals("vlxctweb1", p.hostname(), "libvirt_lxc names the shared uts namespace after the joining domain");
     LaunchPlanException e = assertThrows(LaunchPlanException.class, () -> PlanFromDomain.plan(d));
     assertTrue(e.getMessage().startsWith("unable to share the uts namespace of domain vlxct_web.1: no namespace fd was passed"), e.getMessage());
+  }
+
+  @Test
+  void sharedNetworkWithPrivateInterfacesIsRefusedAsLibvirtLxcDoes() throws Exception {
+    Domain d = domain("<init>/bin/sh</init>", "<interface type='network'><source network='default'/></interface>",
+        "<lxc:namespace><lxc:sharenet type='netns' value='red'/></lxc:namespace>");
+    LaunchPlanException e = assertThrows(LaunchPlanException.class,
+        () -> PlanFromDomain.builder(d, Map.of(Namespace.NET, 26)));
+    assertEquals("unable to share the net namespace of domain vlxct_web.1: <lxc:sharenet> cannot be combined with"
+        + " private network interfaces (<interface>, <privnet/> or a net <hostdev>)", e.getMessage());
+  }
+
+  @Test
+  void sharedIpcIsJoinedAndTheOthersCreated() throws Exception {
+    Domain d = domain("<init>/bin/sh</init>", "",
+        "<lxc:namespace><lxc:shareipc type='pid' value='1234'/></lxc:namespace>");
+    LaunchPlan p = PlanFromDomain.builder(d, Map.of(Namespace.IPC, 30)).build();
+    assertEquals(Map.of(Namespace.IPC, 30), p.join());
+    assertEquals(EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS), p.create());
+    assertEquals("vlxctweb1", p.hostname());
+  }
+
+  @Test
+  void defaultPolicyKeepsSysBootAsLibvirtLxcDoes() throws Exception {
+    LaunchPlan p = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "", ""));
+    assertEquals(new TreeSet<>(Set.of("sys_module", "sys_time", "mknod", "audit_control", "mac_admin")), dropped(p));
+    LaunchPlan off = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "",
+        "<features><capabilities policy='default'><sys_boot state='off'/></capabilities></features>"));
+    assertFalse(dropped(off).contains("sys_boot"), "libvirt_lxc keeps sys_boot under 'default' even when off");
+    LaunchPlan allowOff = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "",
+        "<features><capabilities policy='allow'><sys_boot state='off'/></capabilities></features>"));
+    assertEquals(Set.of("sys_boot"), dropped(allowOff));
   }
 
   @Test
@@ -130,9 +162,6 @@ class PlanFromDomainTest {
     assertEquals(want, dropped(def));
 
     assertFalse(dropped(def).contains("sys_boot"), "sys_boot kept: the container may reboot() its pid namespace");
-    LaunchPlan noBoot = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "",
-        "<features><capabilities policy='default'><sys_boot state='off'/></capabilities></features>"));
-    assertTrue(dropped(noBoot).contains("sys_boot"), "sys_boot dropped when switched off");
 
     LaunchPlan allow = PlanFromDomain.plan(domain("<init>/bin/sh</init>", "",
         "<features><capabilities policy='allow'><sys_admin state='off'/></capabilities></features>"));
