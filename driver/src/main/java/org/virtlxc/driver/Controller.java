@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.virtlxc.cgroups.CgroupException;
@@ -16,6 +17,8 @@ import org.virtlxc.cgroups.CgroupManager;
 import org.virtlxc.cgroups.CgroupManagers;
 import org.virtlxc.cgroups.DomainCgroups;
 import org.virtlxc.cgroups.MachineCgroup;
+import org.virtlxc.checkpoint.PendingRestore;
+import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.domainxml.DomainXml;
 import org.virtlxc.domainxml.DomainXmlException;
 import org.virtlxc.domainxml.model.Domain;
@@ -138,26 +141,11 @@ public final class Controller implements AutoCloseable {
       relay = ConsoleRelay.start(args.consoleFds().get(0), pty.masterFd());
     }
 
-    LaunchPlan plan;
-    try {
-      plan = PlanFromDomain.builder(domain, sharedNamespaceFds()).console(pty.slavePath()).build();
-    } catch (LaunchPlanException | IllegalArgumentException e) {
-      throw new StartupException(e.getMessage(), e);
+    Optional<PendingRestore> pending = RestoreLauncher.pendingFor(domain);
+    ContainerProcess started = null;
+    if (pending.isEmpty()) {
+      started = adoptInit(boot(domain, pty));
     }
-    ContainerProcess started;
-    try {
-      started = Launcher.fromSystemProperty().launch(plan);
-    } catch (LaunchException | IllegalStateException e) {
-      throw new StartupException(e.getMessage(), e);
-    }
-    synchronized (this) {
-      init = started;
-      if (closed) {
-        started.close();
-        throw new StartupException("terminated during start-up");
-      }
-    }
-    LOG.info("init of {} is pid {}", args.name(), started.pid());
 
     MachineCgroup machine = DomainCgroups.machine(domain, ownPid);
     try {
@@ -174,16 +162,24 @@ public final class Controller implements AutoCloseable {
         cgroupJoined = true;
         m.addProcess(ownPid);
       }
-      m.addProcess(started.pid());
+      if (started != null) {
+        m.addProcess(started.pid());
+      }
     } catch (CgroupException e) {
       throw new StartupException(e.getMessage(), e);
     }
     LOG.info("cgroup {} set up", machine.path());
+    if (pending.isPresent()) { // restore mode: CRIU rebuilds the saved tree as our child, inside the machine cgroup
+      started = adoptInit(new RestoreLauncher(Criu.fromSystemProperty()).restore(domain, pending.get(),
+          pty.slavePath(), stateDir.resolve(args.name() + ".restore.pid")));
+    }
 
     try {
       handshake.continueToLibvirtd();
       handshake.awaitLibvirtd(LIBVIRTD_HANDSHAKE_TIMEOUT);
-      started.release(RELEASE_TIMEOUT);
+      if (pending.isEmpty()) {
+        started.release(RELEASE_TIMEOUT);
+      }
       handshake.continueToLibvirtd();
     } catch (HandshakeException e) {
       throw new StartupException(e.getMessage(), e);
@@ -195,6 +191,35 @@ public final class Controller implements AutoCloseable {
     }
     monitor.initStarted(started.pid());
     LOG.info("domain {} started, init pid {}", args.name(), started.pid());
+    if (pending.isPresent()) {
+      RestoreLauncher.completed(pending.get());
+    }
+  }
+
+  private ContainerProcess boot(Domain domain, Pty pty) throws StartupException {
+    LaunchPlan plan;
+    try {
+      plan = PlanFromDomain.builder(domain, sharedNamespaceFds()).console(pty.slavePath()).build();
+    } catch (LaunchPlanException | IllegalArgumentException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+    try {
+      return Launcher.fromSystemProperty().launch(plan);
+    } catch (LaunchException | IllegalStateException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  private ContainerProcess adoptInit(ContainerProcess started) throws StartupException {
+    synchronized (this) {
+      init = started;
+      if (closed) {
+        started.close();
+        throw new StartupException("terminated during start-up");
+      }
+    }
+    LOG.info("init of {} is pid {}", args.name(), started.pid());
+    return started;
   }
 
   private Map<Namespace, Integer> sharedNamespaceFds() {
