@@ -217,7 +217,8 @@ class SaveRestoreIT {
     System.out.println("virsh start without the bind source: status " + start.status() + "\n" + start.err());
     assertNotEquals(0, start.status());
     assertTrue(start.err().contains("unable to restore domain " + name), start.err());
-    assertTrue(start.err().contains("CRIU: "), start.err());
+    assertTrue(start.err().contains("CRIU: ") && start.err().contains(share.toString()),
+        "CRIU's own error, naming the missing directory: " + start.err());
     assertEquals("shut off", awaitState("shut off"));
     assertTrue(Files.isRegularFile(pending.marker()), "pending restore kept");
     assertTrue(Files.isRegularFile(images.resolve("inventory.img")), "images kept");

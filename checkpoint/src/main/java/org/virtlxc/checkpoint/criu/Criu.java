@@ -15,8 +15,11 @@ import java.util.Optional;
 public record Criu(Path binary) {
   public static final Path DEFAULT = Path.of("/usr/local/lib/virt-lxc/bin/criu");
 
-  /** Errors CRIU 4.1 logs on every run here without failing (its own RLIMIT_NOFILE raise is refused in a cgroup). */
-  private static final List<String> HARMLESS = List.of("Can't setup RLIMIT_NOFILE");
+  /**
+   * Errors CRIU 4.1 logs on successful runs here: its own RLIMIT_NOFILE raise is refused, and its kernel-feature probe
+   * cannot create a tun device in a machine cgroup whose devices list does not allow it.
+   */
+  private static final List<String> HARMLESS = List.of("Can't setup RLIMIT_NOFILE", "Unable to create tun");
 
   public static Criu fromSystemProperty() {
     String p = System.getProperty("virtlxc.criu");

@@ -1,0 +1,94 @@
+package org.virtlxc.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.virtlxc.checkpoint.criu.ConsoleTty;
+import org.virtlxc.checkpoint.criu.CriuExternals;
+
+class CheckpointManifestTest {
+  private static final String UUID = "11111111-2222-3333-4444-555555555555";
+  private final CheckpointManifest manifest = new CheckpointManifest("web", UUID, 420,
+      new CriuExternals(new ConsoleTty(0x8804, 0x1a), List.of("/dev/console", "/dev/tty1"), List.of("/mnt/share")),
+      Instant.parse("2026-11-27T10:49:06Z"));
+
+  @Test
+  void roundTrip(@TempDir Path dir) throws Exception {
+    manifest.write(dir);
+    assertEquals(manifest, CheckpointManifest.read(dir));
+    assertFalse(Files.exists(dir.resolve(CheckpointManifest.FILE + ".tmp")));
+  }
+
+  @Test
+  void aDirectoryWithoutManifestIsNoCompleteDump(@TempDir Path dir) {
+    CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointManifest.read(dir));
+    assertEquals("unable to read checkpoint " + dir + ": no virt-lxc-checkpoint.properties (not a complete virt-lxc"
+        + " dump)", e.getMessage());
+  }
+
+  @Test
+  void errorsNameTheFileAndTheProblem(@TempDir Path dir) throws Exception {
+    manifest.write(dir);
+    Path file = dir.resolve(CheckpointManifest.FILE);
+    Files.writeString(file, Files.readString(file).replace("format=1", "format=7"));
+    CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointManifest.read(dir));
+    assertEquals("unable to read " + file + ": unsupported format 7 (this virt-lxc reads 1)", e.getMessage());
+    Files.writeString(file, "format=1\ndomain.name=web\n");
+    e = assertThrows(CheckpointException.class, () -> CheckpointManifest.read(dir));
+    assertEquals("unable to read " + file + ": missing console.tty", e.getMessage());
+  }
+
+  @Test
+  void pendingRestoreIsWrittenFoundAndRemovedByUuid(@TempDir Path root, @TempDir Path images) throws Exception {
+    String old = System.getProperty("virtlxc.restore.dir");
+    System.setProperty("virtlxc.restore.dir", root.toString());
+    try {
+      assertEquals(Optional.empty(), PendingRestore.find(UUID));
+      PendingRestore written = PendingRestore.write(manifest, images);
+      assertEquals(root.resolve(UUID).resolve("pending.properties"), written.marker());
+      assertEquals(Optional.of(written), PendingRestore.find(UUID.toUpperCase()).map(
+          p -> new PendingRestore(UUID, p.name(), p.imageDir(), p.marker())));
+      written.remove();
+      assertEquals(Optional.empty(), PendingRestore.find(UUID));
+      assertFalse(Files.exists(root.resolve(UUID)), "empty marker directory removed");
+      assertTrue(Files.isDirectory(images), "images kept");
+
+      Files.createDirectories(root.resolve(UUID));
+      Files.writeString(root.resolve(UUID).resolve("pending.properties"), "images=relative/dir\n");
+      CheckpointException e = assertThrows(CheckpointException.class, () -> PendingRestore.find(UUID));
+      assertTrue(e.getMessage().endsWith("'images' must be an absolute path, not 'relative/dir'"), e.getMessage());
+    } finally {
+      if (old == null) {
+        System.clearProperty("virtlxc.restore.dir");
+      } else {
+        System.setProperty("virtlxc.restore.dir", old);
+      }
+    }
+  }
+
+  @Test
+  void prepareRestoreRefusesADirectoryWithoutCriuImages(@TempDir Path dir) throws Exception {
+    manifest.write(dir);
+    CheckpointException e = assertThrows(CheckpointException.class,
+        () -> Checkpointer.create().prepareRestore(dir));
+    assertEquals("unable to prepare the restore of web from " + dir + ": no CRIU inventory.img in it", e.getMessage());
+  }
+
+  @Test
+  void dumpOfAnUnknownDomainSaysItIsNotRunning(@TempDir Path stateDir, @TempDir Path images) {
+    Checkpointer c = new Checkpointer(org.virtlxc.checkpoint.criu.Criu.fromSystemProperty(), stateDir);
+    CheckpointException e = assertThrows(CheckpointException.class,
+        () -> c.dump("nosuch", images.resolve("x"), DumpOptions.stop()));
+    assertEquals("unable to dump domain nosuch: it is not running (no " + stateDir.resolve("nosuch.pid") + ")",
+        e.getMessage());
+  }
+}
