@@ -53,6 +53,12 @@ public final class Checkpointer {
    * off).
    */
   public DumpResult dump(String domainName, Path imageDir, DumpOptions options) throws CheckpointException {
+    try (DomainJobLock lock = DomainJobLock.acquire(domainName)) {
+      return dumpLocked(domainName, imageDir, options);
+    }
+  }
+
+  private DumpResult dumpLocked(String domainName, Path imageDir, DumpOptions options) throws CheckpointException {
     RunningDomain running = RunningDomain.find(domainName, stateDir);
     String what = "unable to dump domain " + domainName;
     Optional<String> freezer = running.freezerState();

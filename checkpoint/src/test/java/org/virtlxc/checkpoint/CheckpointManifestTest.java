@@ -86,9 +86,30 @@ class CheckpointManifestTest {
   @Test
   void dumpOfAnUnknownDomainSaysItIsNotRunning(@TempDir Path stateDir, @TempDir Path images) {
     Checkpointer c = new Checkpointer(org.virtlxc.checkpoint.criu.Criu.fromSystemProperty(), stateDir);
-    CheckpointException e = assertThrows(CheckpointException.class,
-        () -> c.dump("nosuch", images.resolve("x"), DumpOptions.stop()));
+    System.setProperty("virtlxc.jobs.dir", images.toString());
+    CheckpointException e;
+    try {
+      e = assertThrows(CheckpointException.class, () -> c.dump("nosuch", images.resolve("x"), DumpOptions.stop()));
+    } finally {
+      System.clearProperty("virtlxc.jobs.dir");
+    }
     assertEquals("unable to dump domain nosuch: it is not running (no " + stateDir.resolve("nosuch.pid") + ")",
         e.getMessage());
+  }
+
+  @Test
+  void aSecondJobOnTheSameDomainIsRefused(@TempDir Path jobs) throws Exception {
+    System.setProperty("virtlxc.jobs.dir", jobs.toString());
+    try (DomainJobLock first = DomainJobLock.acquire("web")) {
+      CheckpointException e = assertThrows(CheckpointException.class, () -> DomainJobLock.acquire("web"));
+      assertEquals("unable to dump domain web: another checkpoint job holds " + jobs.resolve("web.lock"),
+          e.getMessage());
+      DomainJobLock.acquire("other").close();
+    }
+    try {
+      DomainJobLock.acquire("web").close(); // released with the first job
+    } finally {
+      System.clearProperty("virtlxc.jobs.dir");
+    }
   }
 }

@@ -70,6 +70,7 @@ class SaveRestoreIT {
   void tearDown() throws Exception {
     Virsh.destroyAndUndefine(name);
     checkpointer.cancelRestore(uuid);
+    Files.deleteIfExists(Path.of("/run/virt-lxc/jobs").resolve(name + ".lock"));
     deleteTree(work);
   }
 
@@ -112,6 +113,9 @@ class SaveRestoreIT {
       assertTrue(cgroupOf(init).contains("lxc-" + ctl + "-" + name + ".libvirt-lxc"),
           "restored init in the new machine cgroup: " + cgroupOf(init));
       assertFalse(Files.exists(pending.marker()), "marker removed after a successful restore");
+      Path memory = CGROUP_ROOT.resolve("memory/machine/lxc-" + ctl + "-" + name + ".libvirt-lxc");
+      assertEquals(256L << 20, Long.parseLong(Files.readString(memory.resolve("memory.limit_in_bytes")).strip()),
+          "the domain's memory limit applies to the restored tree");
 
       int after = readCounter();
       System.out.println("round " + round + ": counter saved " + saved + ", after restore " + after);
@@ -232,6 +236,26 @@ class SaveRestoreIT {
     int after = readCounter();
     assertTrue(after >= saved && after <= saved + 10, "restored after the failure: " + saved + " -> " + after);
     assertFalse(Files.exists(pending.marker()));
+  }
+
+  @Test
+  void aPausedDomainIsNotDumped() throws Exception {
+    Virsh.run("start", name).ok();
+    long ctl = controllerPid();
+    long init = onlyChild(ctl);
+    awaitCounterAtLeast(2);
+    Virsh.run("suspend", name).ok();
+    try {
+      CheckpointException e = assertThrows(CheckpointException.class,
+          () -> checkpointer.dump(name, work.resolve("paused"), DumpOptions.stop()));
+      System.out.println("dump of a paused domain: " + e.getMessage());
+      assertEquals("unable to dump domain " + name + ": it is paused (freezer FROZEN); resume it first",
+          e.getMessage());
+      assertEquals("paused", Virsh.run("domstate", name).ok().out().strip());
+    } finally {
+      Virsh.run("resume", name);
+    }
+    assertDomainKeepsCounting(ctl, init);
   }
 
   private void assertDomainKeepsCounting(long ctl, long init) throws Exception {
