@@ -22,6 +22,8 @@ import org.virtlxc.domainxml.model.DomainStatus;
  */
 public record RunningDomain(String name, Domain domain, long controllerPid, long initPid) {
   public static final Path LIBVIRT_LXC_STATE_DIR = Path.of("/run/libvirt/lxc");
+  /** The main class of virt-lxc's controller, as it appears on the controller JVM's command line. */
+  static final String CONTROLLER_MAIN = "org.virtlxc.driver.ControllerMain";
 
   /** Finds the running domain {@code name}; the message says why it is not usable for a dump. */
   public static RunningDomain find(String name, Path stateDir) throws CheckpointException {
@@ -44,8 +46,28 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
     if (status.domain() == null) {
       throw new CheckpointException("unable to read domain status " + statusFile + ": no <domain> in it");
     }
+    requireOurController(name, controller);
     long init = initPid(name, status, controller);
     return new RunningDomain(name, status.domain(), controller, init);
+  }
+
+  /**
+   * Only virt-lxc's controller restores a pending checkpoint at start: dumping (and so stopping) a domain under another
+   * controller, such as libvirt_lxc, would lose it.
+   */
+  private static void requireOurController(String name, long controller) throws CheckpointException {
+    String cmdline;
+    try {
+      cmdline = new String(Files.readAllBytes(Path.of("/proc/" + controller + "/cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').strip();
+    } catch (IOException e) {
+      throw new CheckpointException("unable to dump domain " + name + ": its controller " + controller
+          + " is not running", e);
+    }
+    if (!cmdline.contains(CONTROLLER_MAIN)) {
+      throw new CheckpointException("unable to dump domain " + name + ": its controller (" + cmdline
+          + ") is not virt-lxc's, which alone can restore it; name virt-lxc-controller in its <emulator>");
+    }
   }
 
   /** The controller's INIT pid from the status file, checked against the process tree. */

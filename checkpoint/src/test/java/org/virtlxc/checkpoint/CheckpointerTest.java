@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.virtlxc.checkpoint.criu.ConsoleTty;
 import org.virtlxc.checkpoint.criu.CriuExternals;
 
-class CheckpointManifestTest {
+/** Manifest, pending restore and the checks a dump makes before CRIU runs. */
+class CheckpointerTest {
   private static final String UUID = "11111111-2222-3333-4444-555555555555";
   private final CheckpointManifest manifest = new CheckpointManifest("web", UUID, 420,
       new CriuExternals(new ConsoleTty(0x8804, 0x1a), List.of("/dev/console", "/dev/tty1"), List.of("/mnt/share")),
@@ -110,6 +111,22 @@ class CheckpointManifestTest {
       DomainJobLock.acquire("web").close(); // released with the first job
     } finally {
       System.clearProperty("virtlxc.jobs.dir");
+    }
+  }
+
+  @Test
+  void aDomainUnderAnotherControllerIsNotDumped(@TempDir Path stateDir) throws Exception {
+    Process other = new ProcessBuilder("sleep", "30").start(); // stands in for libvirt_lxc
+    try {
+      Files.writeString(stateDir.resolve("web.pid"), other.pid() + "\n");
+      Files.writeString(stateDir.resolve("web.xml"), "<domstatus state='running' reason='booted' pid='" + other.pid()
+          + "'><init pid='1'/><domain type='lxc'><name>web</name><uuid>" + UUID + "</uuid><memory>1024</memory>"
+          + "<os><type>exe</type><init>/bin/sh</init></os></domain></domstatus>");
+      CheckpointException e = assertThrows(CheckpointException.class, () -> RunningDomain.find("web", stateDir));
+      assertEquals("unable to dump domain web: its controller (sleep 30) is not virt-lxc's, which alone can restore"
+          + " it; name virt-lxc-controller in its <emulator>", e.getMessage());
+    } finally {
+      other.destroyForcibly().waitFor();
     }
   }
 }
