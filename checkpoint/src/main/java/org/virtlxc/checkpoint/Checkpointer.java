@@ -17,6 +17,7 @@ import org.virtlxc.checkpoint.criu.ConsoleTty;
 import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.checkpoint.criu.CriuCommands;
 import org.virtlxc.checkpoint.criu.CriuExternals;
+import org.virtlxc.checkpoint.criu.CriuProcess;
 import org.virtlxc.checkpoint.criu.MountInfo;
 import org.virtlxc.domainxml.DomainXml;
 import org.virtlxc.domainxml.model.Domain;
@@ -169,45 +170,13 @@ public final class Checkpointer {
   /** Runs CRIU to completion; the failure text (CRIU's first error, or how it died) if it failed. */
   private static Optional<String> runCriu(List<String> cmd, Path dir, Path log, Duration timeout)
       throws CheckpointException {
-    Path out = dir.resolve("criu.out");
-    Process p;
     try {
-      p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      return CriuProcess.run(cmd, java.util.Map.of(), log, dir.resolve("criu.out"), timeout);
     } catch (IOException e) {
       throw new CheckpointException("unable to run " + cmd.get(0) + ": " + e.getMessage(), e);
-    }
-    int status;
-    try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        p.waitFor();
-        return Optional.of("CRIU did not finish within " + timeout.toSeconds() + " s and was killed (log " + log + ")");
-      }
-      status = p.exitValue();
     } catch (InterruptedException e) {
-      p.destroyForcibly();
       Thread.currentThread().interrupt();
       return Optional.of("interrupted; CRIU was killed (log " + log + ")");
-    }
-    if (status == 0) {
-      return Optional.empty();
-    }
-    Optional<String> error = Criu.firstError(log);
-    if (error.isPresent()) {
-      return Optional.of("CRIU: " + error.get() + " (log " + log + ")");
-    }
-    String how = status > 128 ? "CRIU was killed by signal " + (status - 128) : "CRIU exited with status " + status;
-    String output = readQuietly(out);
-    return Optional.of(how + (output.isBlank() ? "" : ": " + output.strip().lines().findFirst().orElse(""))
-        + Criu.lastLine(log).map(l -> "; last log line: " + l).orElse("") + " (log " + log + ")");
-  }
-
-  private static String readQuietly(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.ISO_8859_1);
-    } catch (IOException e) {
-      return "";
     }
   }
 

@@ -1,14 +1,13 @@
 package org.virtlxc.driver;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.virtlxc.checkpoint.CheckpointException;
@@ -16,6 +15,7 @@ import org.virtlxc.checkpoint.CheckpointManifest;
 import org.virtlxc.checkpoint.PendingRestore;
 import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.checkpoint.criu.CriuCommands;
+import org.virtlxc.checkpoint.criu.CriuProcess;
 import org.virtlxc.domainxml.model.Domain;
 import org.virtlxc.domainxml.model.Filesystem;
 import org.virtlxc.nssetup.ContainerProcess;
@@ -41,9 +41,9 @@ final class RestoreLauncher {
   }
 
   /** The pending restore of {@code domain}, if one was prepared (see {@link PendingRestore}). */
-  static java.util.Optional<PendingRestore> pendingFor(Domain domain) throws Controller.StartupException {
+  static Optional<PendingRestore> pendingFor(Domain domain) throws Controller.StartupException {
     try {
-      return domain.uuid() == null ? java.util.Optional.empty() : PendingRestore.find(domain.uuid());
+      return domain.uuid() == null ? Optional.empty() : PendingRestore.find(domain.uuid());
     } catch (CheckpointException | IllegalArgumentException e) {
       throw new Controller.StartupException(e.getMessage(), e);
     }
@@ -90,35 +90,19 @@ final class RestoreLauncher {
 
   private int runCriu(String what, List<String> cmd, String consoleSlave, Path log, Path pidFile)
       throws Controller.StartupException {
+    Optional<String> failure;
     try {
       Files.deleteIfExists(pidFile);
-    } catch (IOException e) {
-      throw new Controller.StartupException(what + ": unable to remove " + pidFile + ": " + e.getMessage(), e);
-    }
-    Path out = log.resolveSibling("restore.out");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().put("VIRTLXC_CONSOLE", consoleSlave);
-    String output;
-    int status;
-    try {
-      Process p = pb.start();
-      if (!p.waitFor(CRIU_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new Controller.StartupException(what + ": CRIU did not finish within " + CRIU_TIMEOUT.toSeconds() + " s");
-      }
-      status = p.exitValue();
-      output = Files.readString(out, StandardCharsets.ISO_8859_1);
+      failure = CriuProcess.run(cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave), log, log.resolveSibling("restore.out"),
+          CRIU_TIMEOUT);
     } catch (IOException e) {
       throw new Controller.StartupException(what + ": unable to run CRIU: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Controller.StartupException(what + ": interrupted", e);
     }
-    if (status != 0) {
-      String cause = Criu.firstError(log).map(e -> "CRIU: " + e)
-          .orElse("CRIU exited with status " + status + (output.isBlank() ? "" : ": " + output.strip()));
-      throw new Controller.StartupException(what + ": " + cause + " (log " + log + ")");
+    if (failure.isPresent()) {
+      throw new Controller.StartupException(what + ": " + failure.get());
     }
     try {
       int pid = Integer.parseInt(Files.readString(pidFile).strip());
