@@ -101,7 +101,10 @@ class SaveRestoreIT {
       assertTrue(Files.isRegularFile(pending.marker()), "pending restore marker " + pending.marker());
       assertEquals(PendingRestore.root().resolve(uuid).resolve("pending.properties"), pending.marker());
 
+      long t0 = System.nanoTime();
       Virsh.run("start", name).ok();
+      System.out.println("round " + round + ": virsh start (restore) took " + (System.nanoTime() - t0) / 1_000_000
+          + " ms");
       assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
       long newCtl = controllerPid();
       assertNotEquals(ctl, newCtl, "a new controller runs the restored domain");
@@ -122,6 +125,7 @@ class SaveRestoreIT {
       assertTrue(after >= saved && after <= saved + 10, "counter continues from " + saved + ", not reset: " + after);
       assertEquals(psBefore, containerPs(), "the same processes with the same pids in the container");
       assertEquals("from the host", enter("/bin/cat", "/mnt/share/hello").strip(), "host bind mount restored");
+      assertEquals(name, enter("/bin/hostname").strip(), "the restored UTS namespace");
       String tick = readConsoleUntil(Pattern.compile("tick (\\d+)"), 8000);
       System.out.println("console after restore: " + tick);
       assertTrue(Integer.parseInt(tick.replace("tick ", "")) >= saved, "console carries the restored loop: " + tick);
