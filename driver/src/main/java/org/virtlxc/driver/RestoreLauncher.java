@@ -82,6 +82,7 @@ final class RestoreLauncher {
 
     int pid = runCriu(what, cmd, consoleSlave, images.resolve("restore.log"), pidFile);
     if (!ProcessHandle.current().children().anyMatch(c -> c.pid() == pid)) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // not ours to wait for: leave nothing running
       throw new Controller.StartupException(what + ": the restored init " + pid + " is not a child of the controller");
     }
     LOG.info("restored {}: init pid {}", domain.name(), pid);
