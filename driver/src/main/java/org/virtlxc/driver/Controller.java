@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.virtlxc.cgroups.CgroupException;
@@ -16,6 +17,8 @@ import org.virtlxc.cgroups.CgroupManager;
 import org.virtlxc.cgroups.CgroupManagers;
 import org.virtlxc.cgroups.DomainCgroups;
 import org.virtlxc.cgroups.MachineCgroup;
+import org.virtlxc.checkpoint.PendingRestore;
+import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.domainxml.DomainXml;
 import org.virtlxc.domainxml.DomainXmlException;
 import org.virtlxc.domainxml.model.Domain;
@@ -140,27 +143,15 @@ public final class Controller implements AutoCloseable {
       relay = consoles;
     }
 
-    LaunchPlan plan;
-    try {
-      plan = PlanFromDomain.builder(domain, sharedNamespaceFds()).consoles(consoles.slavePaths()).build();
-      consoles.giveTo(plan);
-    } catch (LaunchPlanException | IllegalArgumentException e) {
-      throw new StartupException(e.getMessage(), e);
+    Optional<PendingRestore> pending = RestoreLauncher.pendingFor(domain);
+    if (pending.isPresent() && !network.isEmpty()) {
+      throw new StartupException("restoring a domain with <interface> elements is not supported yet (pending restore "
+          + pending.get().root() + " kept)");
     }
-    ContainerProcess started;
-    try {
-      started = Launcher.fromSystemProperty().launch(plan);
-    } catch (LaunchException | IllegalStateException e) {
-      throw new StartupException(e.getMessage(), e);
+    ContainerProcess started = null;
+    if (pending.isEmpty()) {
+      started = adoptInit(boot(domain, consoles));
     }
-    synchronized (this) {
-      init = started;
-      if (closed) {
-        started.close();
-        throw new StartupException("terminated during start-up");
-      }
-    }
-    LOG.info("init of {} is pid {}", args.name(), started.pid());
 
     MachineCgroup machine = DomainCgroups.machine(domain, ownPid);
     LeftoverCgroups.remove(layout, machine, args.name());
@@ -178,19 +169,27 @@ public final class Controller implements AutoCloseable {
         cgroupJoined = true;
         m.addProcess(ownPid);
       }
-      m.addProcess(started.pid());
+      if (started != null) {
+        m.addProcess(started.pid());
+      }
     } catch (CgroupException e) {
       throw new StartupException(e.getMessage(), e);
     }
     LOG.info("cgroup {} set up", machine.path());
+    if (pending.isPresent()) { // restore mode: CRIU rebuilds the saved tree as our child, inside the machine cgroup
+      started = adoptInit(new RestoreLauncher(Criu.fromSystemProperty()).restore(domain, pending.get(),
+          consoles.slavePaths().get(0), stateDir.resolve(args.name() + ".restore.pid")));
+    }
 
     try {
       handshake.continueToLibvirtd();
       handshake.awaitLibvirtd(LIBVIRTD_HANDSHAKE_TIMEOUT);
-      if (!network.isEmpty()) {
-        NetworkSetup.system().apply(network, started.pid());
+      if (pending.isEmpty()) {
+        if (!network.isEmpty()) {
+          NetworkSetup.system().apply(network, started.pid());
+        }
+        started.release(RELEASE_TIMEOUT);
       }
-      started.release(RELEASE_TIMEOUT);
       handshake.continueToLibvirtd();
     } catch (HandshakeException e) {
       throw new StartupException(e.getMessage(), e);
@@ -202,6 +201,36 @@ public final class Controller implements AutoCloseable {
     }
     monitor.initStarted(started.pid());
     LOG.info("domain {} started, init pid {}", args.name(), started.pid());
+    if (pending.isPresent()) {
+      RestoreLauncher.completed(pending.get());
+    }
+  }
+
+  private ContainerProcess boot(Domain domain, ConsoleRelays consoles) throws StartupException {
+    LaunchPlan plan;
+    try {
+      plan = PlanFromDomain.builder(domain, sharedNamespaceFds()).consoles(consoles.slavePaths()).build();
+      consoles.giveTo(plan);
+    } catch (LaunchPlanException | IllegalArgumentException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+    try {
+      return Launcher.fromSystemProperty().launch(plan);
+    } catch (LaunchException | IllegalStateException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  private ContainerProcess adoptInit(ContainerProcess started) throws StartupException {
+    synchronized (this) {
+      init = started;
+      if (closed) {
+        started.close();
+        throw new StartupException("terminated during start-up");
+      }
+    }
+    LOG.info("init of {} is pid {}", args.name(), started.pid());
+    return started;
   }
 
   private Map<Namespace, Integer> sharedNamespaceFds() {

@@ -24,7 +24,8 @@ public final class OpenFds {
       for (Path fd : (Iterable<Path>) list::iterator) {
         try {
           String target = Files.readSymbolicLink(fd).toString();
-          if (!target.endsWith(".jar")) {
+          // the directory stream's own fd reads as /proc/PID/fd and may get another number in the next snapshot
+          if (!target.endsWith(".jar") && !target.equals("/proc/" + ProcessHandle.current().pid() + "/fd")) {
             fds.put(Integer.parseInt(fd.getFileName().toString()), target);
           }
         } catch (IOException closedMeanwhile) {

@@ -24,6 +24,16 @@ public final class ContainerProcess implements AutoCloseable {
     this.sync = sync;
   }
 
+  /**
+   * An init that is already running as a direct child of this process without {@link Launcher} (e.g. a tree CRIU
+   * restored with {@code --restore-sibling}): nothing to release; waited for, signalled and closed like a launched one.
+   */
+  public static ContainerProcess adopt(int pid) {
+    ContainerProcess p = new ContainerProcess(pid, null);
+    p.released = true;
+    return p;
+  }
+
   /** The init's pid in the launching process's pid namespace (what libvirtd's INIT event carries). */
   public int pid() {
     return pid;
@@ -98,7 +108,9 @@ public final class ContainerProcess implements AutoCloseable {
   /** Kills the init (SIGKILL, which ends its whole pid namespace) if it still runs, and reaps it. */
   @Override
   public void close() {
-    sync.close();
+    if (sync != null) {
+      sync.close();
+    }
     if (exitStatus().isEmpty()) {
       kill(Libc.SIGKILL);
       waitFor();

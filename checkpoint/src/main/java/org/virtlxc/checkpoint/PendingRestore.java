@@ -1,0 +1,87 @@
+package org.virtlxc.checkpoint;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * A restore the controller performs at the domain's next start instead of booting init.
+ *
+ * <p>On disk: {@code ROOT/<uuid>/pending.properties} (ROOT = {@value #DEFAULT_ROOT}, or the system property
+ * {@code virtlxc.restore.dir}) with {@code images=<absolute checkpoint directory>} and {@code domain.name}. The
+ * checkpoint directory stays where the dump put it and is never changed by a restore except for CRIU's
+ * {@code restore.log}. The marker is removed only after a successful restore; a failed one keeps it (and the images).
+ *
+ * @param uuid the domain's UUID (the key: names can be changed, UUIDs cannot)
+ * @param name the domain's name when the dump was taken
+ * @param imageDir the checkpoint directory (CRIU images, {@link CheckpointManifest#FILE}, domain XML)
+ * @param marker the marker file
+ */
+public record PendingRestore(String uuid, String name, Path imageDir, Path marker) {
+  public static final String DEFAULT_ROOT = "/var/lib/virt-lxc/restore";
+  static final String MARKER = "pending.properties";
+
+  public static Path root() {
+    String p = System.getProperty("virtlxc.restore.dir");
+    return Path.of(p == null || p.isBlank() ? DEFAULT_ROOT : p);
+  }
+
+  /** The pending restore of the domain with {@code uuid}, if one was prepared. */
+  public static Optional<PendingRestore> find(String uuid) throws CheckpointException {
+    Path marker = root().resolve(checkUuid(uuid)).resolve(MARKER);
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new CheckpointException("unable to read pending restore " + marker + ": " + e.getMessage(), e);
+    }
+    String images = p.getProperty("images");
+    if (images == null || images.isBlank() || !Path.of(images).isAbsolute()) {
+      throw new CheckpointException("unable to read pending restore " + marker + ": 'images' must be an absolute path,"
+          + " not '" + images + "'");
+    }
+    return Optional.of(new PendingRestore(uuid, p.getProperty("domain.name", ""), Path.of(images), marker));
+  }
+
+  /** Records that the domain of {@code manifest} is to be restored from {@code imageDir} at its next start. */
+  static PendingRestore write(CheckpointManifest manifest, Path imageDir) throws IOException {
+    Path dir = root().resolve(checkUuid(manifest.uuid()));
+    Files.createDirectories(dir);
+    Properties p = new Properties();
+    p.setProperty("images", imageDir.toAbsolutePath().normalize().toString());
+    p.setProperty("domain.name", manifest.name());
+    Path tmp = dir.resolve(MARKER + ".tmp");
+    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      p.store(w, "virt-lxc: restore this domain from 'images' at its next start");
+    }
+    Path marker = dir.resolve(MARKER);
+    Files.move(tmp, marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return new PendingRestore(manifest.uuid(), manifest.name(), imageDir.toAbsolutePath().normalize(), marker);
+  }
+
+  /** Removes the marker (and its directory if empty); the checkpoint directory is left alone. */
+  public void remove() throws IOException {
+    Files.deleteIfExists(marker);
+    try {
+      Files.deleteIfExists(marker.getParent());
+    } catch (java.nio.file.DirectoryNotEmptyException e) {
+      // something else lives there (a later managed-save image): keep it
+    }
+  }
+
+  private static String checkUuid(String uuid) {
+    if (uuid == null || !uuid.matches("[0-9a-fA-F-]{32,36}")) {
+      throw new IllegalArgumentException("not a domain UUID: '" + uuid + "'");
+    }
+    return uuid.toLowerCase(java.util.Locale.ROOT);
+  }
+}

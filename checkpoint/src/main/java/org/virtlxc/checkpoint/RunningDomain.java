@@ -1,0 +1,105 @@
+package org.virtlxc.checkpoint;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.virtlxc.domainxml.DomainXml;
+import org.virtlxc.domainxml.DomainXmlException;
+import org.virtlxc.domainxml.model.Domain;
+import org.virtlxc.domainxml.model.DomainStatus;
+
+/**
+ * A running LXC domain as libvirtd's state directory describes it: {@code NAME.pid} holds the controller's pid (the
+ * libvirt domain id), {@code NAME.xml} the live definition and the init pid the controller reported (INIT event).
+ *
+ * @param name the domain name
+ * @param domain the live definition
+ * @param controllerPid the controller's pid
+ * @param initPid the container init's host pid, a direct child of the controller
+ */
+public record RunningDomain(String name, Domain domain, long controllerPid, long initPid) {
+  public static final Path LIBVIRT_LXC_STATE_DIR = Path.of("/run/libvirt/lxc");
+  /** The main class of virt-lxc's controller, as it appears on the controller JVM's command line. */
+  static final String CONTROLLER_MAIN = "org.virtlxc.driver.ControllerMain";
+
+  /** Finds the running domain {@code name}; the message says why it is not usable for a dump. */
+  public static RunningDomain find(String name, Path stateDir) throws CheckpointException {
+    Path pidFile = stateDir.resolve(name + ".pid");
+    Path statusFile = stateDir.resolve(name + ".xml");
+    long controller;
+    try {
+      controller = Long.parseLong(Files.readString(pidFile).strip());
+    } catch (NoSuchFileException e) {
+      throw new CheckpointException("unable to dump domain " + name + ": it is not running (no " + pidFile + ")", e);
+    } catch (IOException | NumberFormatException e) {
+      throw new CheckpointException("unable to read " + pidFile + ": " + e.getMessage(), e);
+    }
+    DomainStatus status;
+    try {
+      status = DomainXml.parseStatus(statusFile);
+    } catch (DomainXmlException e) {
+      throw new CheckpointException("unable to read domain status " + statusFile + ": " + e.getMessage(), e);
+    }
+    if (status.domain() == null) {
+      throw new CheckpointException("unable to read domain status " + statusFile + ": no <domain> in it");
+    }
+    requireOurController(name, controller);
+    long init = initPid(name, status, controller);
+    return new RunningDomain(name, status.domain(), controller, init);
+  }
+
+  /**
+   * Only virt-lxc's controller restores a pending checkpoint at start: dumping (and so stopping) a domain under another
+   * controller, such as libvirt_lxc, would lose it.
+   */
+  private static void requireOurController(String name, long controller) throws CheckpointException {
+    String cmdline;
+    try {
+      cmdline = new String(Files.readAllBytes(Path.of("/proc/" + controller + "/cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').strip();
+    } catch (IOException e) {
+      throw new CheckpointException("unable to dump domain " + name + ": its controller " + controller
+          + " is not running", e);
+    }
+    if (!cmdline.contains(CONTROLLER_MAIN)) {
+      throw new CheckpointException("unable to dump domain " + name + ": its controller (" + cmdline
+          + ") is not virt-lxc's, which alone can restore it; name virt-lxc-controller in its <emulator>");
+    }
+  }
+
+  /** The controller's INIT pid from the status file, checked against the process tree. */
+  private static long initPid(String name, DomainStatus status, long controller) throws CheckpointException {
+    String recorded = status.init() == null ? null : status.init().pid();
+    List<Long> children = ProcessHandle.of(controller).map(p -> p.children().map(ProcessHandle::pid).toList())
+        .orElseThrow(() -> new CheckpointException("unable to dump domain " + name + ": its controller " + controller
+            + " is not running"));
+    if (recorded != null && !recorded.isBlank() && !recorded.equals("0")) {
+      long pid = Long.parseLong(recorded.strip());
+      if (!children.contains(pid)) {
+        throw new CheckpointException("unable to dump domain " + name + ": its init " + pid + " is not a child of its"
+            + " controller " + controller + " (is the <emulator> virt-lxc's controller?)");
+      }
+      return pid;
+    }
+    throw new CheckpointException("unable to dump domain " + name + ": libvirtd does not know its init pid yet");
+  }
+
+  /** {@code FROZEN}, {@code FREEZING} or {@code THAWED} from the freezer cgroup of the init, if it has one. */
+  public Optional<String> freezerState() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + initPid + "/cgroup"))) {
+        String[] f = line.split(":", 3);
+        if (f.length == 3 && List.of(f[1].split(",")).contains("freezer")) {
+          Path state = Path.of("/sys/fs/cgroup/freezer", f[2], "freezer.state");
+          return Optional.of(Files.readString(state).strip());
+        }
+      }
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+}

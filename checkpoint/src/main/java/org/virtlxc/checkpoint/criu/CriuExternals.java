@@ -1,0 +1,69 @@
+package org.virtlxc.checkpoint.criu;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a container shares with its host and what CRIU must therefore be told about, on both sides: the console pty
+ * (an external tty, re-attached to the new console on restore), the mounts of that pty inside the container and the
+ * host directories bound into it (external mounts, keyed {@code console0..}, {@code bind0..}).
+ *
+ * @param consoleTty the console pty slave of the dumped container
+ * @param consoleMounts mount points (in the container) of that pty, e.g. {@code /dev/console}, {@code /dev/tty1}
+ * @param bindMounts mount points (in the container) of host directories, in domain XML order
+ */
+public record CriuExternals(ConsoleTty consoleTty, List<String> consoleMounts, List<String> bindMounts) {
+  public CriuExternals {
+    consoleMounts = List.copyOf(consoleMounts);
+    bindMounts = List.copyOf(bindMounts);
+  }
+
+  /** Mount point in the container → external key. */
+  public Map<String, String> mountKeys() {
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (int i = 0; i < consoleMounts.size(); i++) {
+      keys.put(consoleMounts.get(i), "console" + i);
+    }
+    for (int i = 0; i < bindMounts.size(); i++) {
+      keys.put(bindMounts.get(i), "bind" + i);
+    }
+    return keys;
+  }
+
+  /** The {@code --external} options of a dump. */
+  public List<String> dumpArgs() {
+    List<String> a = new ArrayList<>();
+    a.add("--external");
+    a.add(consoleTty.external());
+    for (Map.Entry<String, String> e : mountKeys().entrySet()) {
+      a.add("--external");
+      a.add("mnt[" + e.getKey() + "]:" + e.getValue());
+    }
+    return a;
+  }
+
+  /**
+   * The {@code --inherit-fd} and {@code --external} options of a restore: the console becomes fd {@code consoleFd}
+   * of CRIU (the new pty slave, also bound at {@code consoleSlave}); bind mount {@code i} gets {@code bindSources[i]}.
+   */
+  public List<String> restoreArgs(int consoleFd, String consoleSlave, List<String> bindSources) {
+    if (bindSources.size() != bindMounts.size()) {
+      throw new IllegalArgumentException("the image has " + bindMounts.size() + " host bind mounts " + bindMounts
+          + ", the domain " + bindSources.size());
+    }
+    List<String> a = new ArrayList<>();
+    a.add("--inherit-fd");
+    a.add("fd[" + consoleFd + "]:" + consoleTty.external());
+    for (int i = 0; i < consoleMounts.size(); i++) {
+      a.add("--external");
+      a.add("mnt[console" + i + "]:" + consoleSlave);
+    }
+    for (int i = 0; i < bindMounts.size(); i++) {
+      a.add("--external");
+      a.add("mnt[bind" + i + "]:" + bindSources.get(i));
+    }
+    return a;
+  }
+}

@@ -1,0 +1,50 @@
+package org.virtlxc.checkpoint.criu;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one CRIU command to completion: stdin {@code /dev/null}, stdout and stderr into {@code out} (CRIU prints little
+ * there; its log file is the diagnosis), killed after {@code timeout}. Returns why it failed, in one line: CRIU's own
+ * first error from {@code log}, or how it ended (killed, exit status, its output) with the log's last line.
+ */
+public final class CriuProcess {
+  private CriuProcess() {}
+
+  public static Optional<String> run(List<String> cmd, Map<String, String> env, Path log, Path out, Duration timeout)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly().waitFor();
+        return Optional.of("CRIU did not finish within " + timeout.toSeconds() + " s and was killed (log " + log + ")");
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      throw e;
+    }
+    int status = p.exitValue();
+    if (status == 0) {
+      return Optional.empty();
+    }
+    Optional<String> error = Criu.firstError(log);
+    if (error.isPresent()) {
+      return Optional.of("CRIU: " + error.get() + " (log " + log + ")");
+    }
+    String how = status > 128 ? "CRIU was killed by signal " + (status - 128) : "CRIU exited with status " + status;
+    String output = Files.readString(out, StandardCharsets.ISO_8859_1).strip();
+    return Optional.of(how + (output.isEmpty() ? "" : ": " + output.lines().findFirst().orElse(""))
+        + Criu.lastLine(log).map(l -> "; last log line: " + l).orElse("") + " (log " + log + ")");
+  }
+}

@@ -1,0 +1,132 @@
+package org.virtlxc.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.virtlxc.checkpoint.criu.ConsoleTty;
+import org.virtlxc.checkpoint.criu.CriuExternals;
+
+/** Manifest, pending restore and the checks a dump makes before CRIU runs. */
+class CheckpointerTest {
+  private static final String UUID = "11111111-2222-3333-4444-555555555555";
+  private final CheckpointManifest manifest = new CheckpointManifest("web", UUID, 420,
+      new CriuExternals(new ConsoleTty(0x8804, 0x1a), List.of("/dev/console", "/dev/tty1"), List.of("/mnt/share")),
+      Instant.parse("2026-11-27T10:49:06Z"));
+
+  @Test
+  void roundTrip(@TempDir Path dir) throws Exception {
+    manifest.write(dir);
+    assertEquals(manifest, CheckpointManifest.read(dir));
+    assertFalse(Files.exists(dir.resolve(CheckpointManifest.FILE + ".tmp")));
+  }
+
+  @Test
+  void aDirectoryWithoutManifestIsNoCompleteDump(@TempDir Path dir) {
+    CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointManifest.read(dir));
+    assertEquals("unable to read checkpoint " + dir + ": no virt-lxc-checkpoint.properties (not a complete virt-lxc"
+        + " dump)", e.getMessage());
+  }
+
+  @Test
+  void errorsNameTheFileAndTheProblem(@TempDir Path dir) throws Exception {
+    manifest.write(dir);
+    Path file = dir.resolve(CheckpointManifest.FILE);
+    Files.writeString(file, Files.readString(file).replace("format=1", "format=7"));
+    CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointManifest.read(dir));
+    assertEquals("unable to read " + file + ": unsupported format 7 (this virt-lxc reads 1)", e.getMessage());
+    Files.writeString(file, "format=1\ndomain.name=web\n");
+    e = assertThrows(CheckpointException.class, () -> CheckpointManifest.read(dir));
+    assertEquals("unable to read " + file + ": missing console.tty", e.getMessage());
+  }
+
+  @Test
+  void pendingRestoreIsWrittenFoundAndRemovedByUuid(@TempDir Path root, @TempDir Path images) throws Exception {
+    String old = System.getProperty("virtlxc.restore.dir");
+    System.setProperty("virtlxc.restore.dir", root.toString());
+    try {
+      assertEquals(Optional.empty(), PendingRestore.find(UUID));
+      PendingRestore written = PendingRestore.write(manifest, images);
+      assertEquals(root.resolve(UUID).resolve("pending.properties"), written.marker());
+      assertEquals(Optional.of(written), PendingRestore.find(UUID.toUpperCase()).map(
+          p -> new PendingRestore(UUID, p.name(), p.imageDir(), p.marker())));
+      written.remove();
+      assertEquals(Optional.empty(), PendingRestore.find(UUID));
+      assertFalse(Files.exists(root.resolve(UUID)), "empty marker directory removed");
+      assertTrue(Files.isDirectory(images), "images kept");
+
+      Files.createDirectories(root.resolve(UUID));
+      Files.writeString(root.resolve(UUID).resolve("pending.properties"), "images=relative/dir\n");
+      CheckpointException e = assertThrows(CheckpointException.class, () -> PendingRestore.find(UUID));
+      assertTrue(e.getMessage().endsWith("'images' must be an absolute path, not 'relative/dir'"), e.getMessage());
+    } finally {
+      if (old == null) {
+        System.clearProperty("virtlxc.restore.dir");
+      } else {
+        System.setProperty("virtlxc.restore.dir", old);
+      }
+    }
+  }
+
+  @Test
+  void prepareRestoreRefusesADirectoryWithoutCriuImages(@TempDir Path dir) throws Exception {
+    manifest.write(dir);
+    CheckpointException e = assertThrows(CheckpointException.class,
+        () -> Checkpointer.create().prepareRestore(dir));
+    assertEquals("unable to prepare the restore of web from " + dir + ": no CRIU inventory.img in it", e.getMessage());
+  }
+
+  @Test
+  void dumpOfAnUnknownDomainSaysItIsNotRunning(@TempDir Path stateDir, @TempDir Path images) {
+    Checkpointer c = new Checkpointer(org.virtlxc.checkpoint.criu.Criu.fromSystemProperty(), stateDir);
+    System.setProperty("virtlxc.jobs.dir", images.toString());
+    CheckpointException e;
+    try {
+      e = assertThrows(CheckpointException.class, () -> c.dump("nosuch", images.resolve("x"), DumpOptions.stop()));
+    } finally {
+      System.clearProperty("virtlxc.jobs.dir");
+    }
+    assertEquals("unable to dump domain nosuch: it is not running (no " + stateDir.resolve("nosuch.pid") + ")",
+        e.getMessage());
+  }
+
+  @Test
+  void aSecondJobOnTheSameDomainIsRefused(@TempDir Path jobs) throws Exception {
+    System.setProperty("virtlxc.jobs.dir", jobs.toString());
+    try (DomainJobLock first = DomainJobLock.acquire("web")) {
+      CheckpointException e = assertThrows(CheckpointException.class, () -> DomainJobLock.acquire("web"));
+      assertEquals("unable to dump domain web: another checkpoint job holds " + jobs.resolve("web.lock"),
+          e.getMessage());
+      DomainJobLock.acquire("other").close();
+    }
+    try {
+      DomainJobLock.acquire("web").close(); // released with the first job
+    } finally {
+      System.clearProperty("virtlxc.jobs.dir");
+    }
+  }
+
+  @Test
+  void aDomainUnderAnotherControllerIsNotDumped(@TempDir Path stateDir) throws Exception {
+    Process other = new ProcessBuilder("sleep", "30").start(); // stands in for libvirt_lxc
+    try {
+      Files.writeString(stateDir.resolve("web.pid"), other.pid() + "\n");
+      Files.writeString(stateDir.resolve("web.xml"), "<domstatus state='running' reason='booted' pid='" + other.pid()
+          + "'><init pid='1'/><domain type='lxc'><name>web</name><uuid>" + UUID + "</uuid><memory>1024</memory>"
+          + "<os><type>exe</type><init>/bin/sh</init></os></domain></domstatus>");
+      CheckpointException e = assertThrows(CheckpointException.class, () -> RunningDomain.find("web", stateDir));
+      assertEquals("unable to dump domain web: its controller (sleep 30) is not virt-lxc's, which alone can restore"
+          + " it; name virt-lxc-controller in its <emulator>", e.getMessage());
+    } finally {
+      other.destroyForcibly().waitFor();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package org.virtlxc.checkpoint.criu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CriuCommandsTest {
+  private final CriuExternals externals = new CriuExternals(new ConsoleTty(0x8804, 0x1a),
+      List.of("/dev/console", "/dev/tty1"), List.of("/mnt/share"));
+
+  @Test
+  void dumpDeclaresTheConsoleAndEveryHostMountAndLeavesCgroupsAlone() {
+    List<String> a = CriuCommands.dump(420, Path.of("/srv/ckpt"), externals, false, List.of());
+    assertEquals(List.of("dump", "-t", "420", "-D", "/srv/ckpt", "-o", "dump.log", "-v4"), a.subList(0, 8));
+    String line = String.join(" ", a);
+    assertTrue(line.contains("--manage-cgroups=ignore --ext-mount-map auto --enable-external-sharing"
+        + " --enable-external-masters --tcp-established --file-locks --link-remap"), line);
+    assertTrue(line.contains("--external tty[8804:1a] --external mnt[/dev/console]:console0"
+        + " --external mnt[/dev/tty1]:console1 --external mnt[/mnt/share]:bind0"), line);
+    assertTrue(!line.contains("--leave-running") && !line.contains("--freeze-cgroup"), line);
+    assertTrue(String.join(" ", CriuCommands.dump(420, Path.of("/d"), externals, true, List.of("--x")))
+        .endsWith("--leave-running --x"));
+  }
+
+  @Test
+  void restoreMapsTheKeysBackToTheNewConsoleAndTheDomainsSources() {
+    List<String> ext = externals.restoreArgs(3, "/dev/pts/9", List.of("/srv/share"));
+    List<String> a = CriuCommands.restore(Path.of("/srv/ckpt"), Path.of("/srv/root"), Path.of("/run/x.pid"), ext);
+    String line = String.join(" ", a);
+    assertTrue(line.startsWith("restore -D /srv/ckpt -o restore.log -v4 --root /srv/root --restore-detached"
+        + " --restore-sibling --pidfile /run/x.pid --manage-cgroups=ignore"), line);
+    assertTrue(line.endsWith("--inherit-fd fd[3]:tty[8804:1a] --external mnt[console0]:/dev/pts/9"
+        + " --external mnt[console1]:/dev/pts/9 --external mnt[bind0]:/srv/share"), line);
+  }
+
+  @Test
+  void restoreRefusesADomainWithOtherBindMounts() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> externals.restoreArgs(3, "/dev/pts/9", List.of()));
+    assertEquals("the image has 1 host bind mounts [/mnt/share], the domain 0", e.getMessage());
+  }
+}

@@ -1,0 +1,159 @@
+package org.virtlxc.driver;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.virtlxc.checkpoint.CheckpointException;
+import org.virtlxc.checkpoint.CheckpointManifest;
+import org.virtlxc.checkpoint.PendingRestore;
+import org.virtlxc.checkpoint.criu.Criu;
+import org.virtlxc.checkpoint.criu.CriuCommands;
+import org.virtlxc.checkpoint.criu.CriuProcess;
+import org.virtlxc.domainxml.model.Domain;
+import org.virtlxc.domainxml.model.Filesystem;
+import org.virtlxc.nssetup.ContainerProcess;
+
+/**
+ * The controller's restore mode: instead of booting init, CRIU rebuilds the saved tree so that its init becomes this
+ * process's own child ({@code --restore-detached --restore-sibling}), in the machine cgroup this process already
+ * joined (CRIU inherits it; cgroups are not managed by CRIU), with the new console pty slave in place of the saved one.
+ *
+ * <p>The JDK cannot hand a child an arbitrary fd, so CRIU runs under {@code /bin/sh}, which opens the new pty slave as
+ * fd {@value #CONSOLE_FD} and execs CRIU ({@code --inherit-fd fd[3]:tty[…]}). The JDK reaps only the pids it started,
+ * so the restored init is waited for by {@link ContainerProcess} like a booted one.
+ */
+final class RestoreLauncher {
+  private static final Logger LOG = LogManager.getLogger(RestoreLauncher.class);
+  private static final int CONSOLE_FD = 3;
+  private static final Duration CRIU_TIMEOUT = Duration.ofMinutes(10);
+
+  private final Criu criu;
+
+  RestoreLauncher(Criu criu) {
+    this.criu = criu;
+  }
+
+  /** The pending restore of {@code domain}, if one was prepared (see {@link PendingRestore}). */
+  static Optional<PendingRestore> pendingFor(Domain domain) throws Controller.StartupException {
+    try {
+      return domain.uuid() == null ? Optional.empty() : PendingRestore.find(domain.uuid());
+    } catch (CheckpointException | IllegalArgumentException e) {
+      throw new Controller.StartupException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Restores {@code pending} as a child of this process; {@code consoleSlave} is the new console's pty slave,
+   * {@code pidFile} a path CRIU may create. On failure nothing of the tree is left (CRIU kills what it restored) and
+   * the pending restore is kept.
+   */
+  ContainerProcess restore(Domain domain, PendingRestore pending, String consoleSlave, Path pidFile)
+      throws Controller.StartupException {
+    Path images = pending.imageDir();
+    String what = "unable to restore domain " + domain.name() + " from " + images;
+    CheckpointManifest manifest;
+    try {
+      manifest = CheckpointManifest.read(images);
+    } catch (CheckpointException e) {
+      throw new Controller.StartupException(e.getMessage(), e);
+    }
+    if (!manifest.uuid().equalsIgnoreCase(domain.uuid())) {
+      throw new Controller.StartupException(what + ": the checkpoint is of domain " + manifest.name() + " ("
+          + manifest.uuid() + "), not " + domain.uuid());
+    }
+    List<String> externals;
+    try {
+      externals = manifest.externals().restoreArgs(CONSOLE_FD, consoleSlave, bindSources(domain,
+          manifest.externals().bindMounts()));
+    } catch (IllegalArgumentException e) {
+      throw new Controller.StartupException(what + ": " + e.getMessage(), e);
+    }
+    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c",
+        "exec \"$0\" \"$@\" " + CONSOLE_FD + "<>\"$VIRTLXC_CONSOLE\""));
+    cmd.addAll(criu.command(CriuCommands.restore(images, rootOf(domain), pidFile, externals)));
+    LOG.info("restoring {} from {}: {}", domain.name(), images, String.join(" ", cmd));
+
+    int pid = runCriu(what, cmd, consoleSlave, images.resolve("restore.log"), pidFile);
+    if (!ProcessHandle.current().children().anyMatch(c -> c.pid() == pid)) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // not ours to wait for: leave nothing running
+      throw new Controller.StartupException(what + ": the restored init " + pid + " is not a child of the controller");
+    }
+    LOG.info("restored {}: init pid {}", domain.name(), pid);
+    return ContainerProcess.adopt(pid);
+  }
+
+  private int runCriu(String what, List<String> cmd, String consoleSlave, Path log, Path pidFile)
+      throws Controller.StartupException {
+    Optional<String> failure;
+    try {
+      Files.deleteIfExists(pidFile);
+      failure = CriuProcess.run(cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave), log, log.resolveSibling("restore.out"),
+          CRIU_TIMEOUT);
+    } catch (IOException e) {
+      throw new Controller.StartupException(what + ": unable to run CRIU: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Controller.StartupException(what + ": interrupted", e);
+    }
+    if (failure.isPresent()) {
+      throw new Controller.StartupException(what + ": " + failure.get());
+    }
+    try {
+      int pid = Integer.parseInt(Files.readString(pidFile).strip());
+      Files.deleteIfExists(pidFile);
+      return pid;
+    } catch (IOException | NumberFormatException e) {
+      throw new Controller.StartupException(what + ": CRIU succeeded but its pid file " + pidFile + " is unusable: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The root filesystem's host directory ({@code <filesystem>} targeting {@code /}), or {@code /}. */
+  private static Path rootOf(Domain domain) {
+    if (domain.devices() != null) {
+      for (Filesystem fs : domain.devices().filesystems()) {
+        if (fs.target() != null && "/".equals(fs.target().dir()) && fs.source() != null && fs.source().dir() != null) {
+          return Path.of(fs.source().dir());
+        }
+      }
+    }
+    return Path.of("/");
+  }
+
+  /** The restored domain runs and libvirtd knows its init: the pending restore is done (its images are kept). */
+  static void completed(PendingRestore pending) {
+    try {
+      pending.remove();
+    } catch (IOException e) {
+      LOG.warn("restored, but unable to remove the pending restore marker {}: {}", pending.marker(), e.getMessage());
+    }
+  }
+
+  /** For each bind mount target recorded at dump time, its host source in the domain being started. */
+  private static List<String> bindSources(Domain domain, List<String> targets) {
+    List<String> sources = new ArrayList<>();
+    for (String target : targets) {
+      String source = null;
+      if (domain.devices() != null) {
+        for (Filesystem fs : domain.devices().filesystems()) {
+          if (fs.target() != null && target.equals(fs.target().dir()) && fs.source() != null) {
+            source = fs.source().dir();
+          }
+        }
+      }
+      if (source == null) {
+        throw new IllegalArgumentException("the checkpoint has a host directory mounted at " + target
+            + ", the domain has no <filesystem> with that <target dir>");
+      }
+      sources.add(source);
+    }
+    return sources;
+  }
+}
