@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# install-criu.sh - make sure /usr/local/lib/virt-lxc/bin/criu is a CRIU >= 4.1
+# install-criu.sh - make sure /usr/local/lib/virt-lxc/bin/criu is a CRIU >= 4.2
 # that passes `criu check`, as root.
 #
-# 1. If the wrapper already works (>= 4.1, "Looks good"), do nothing.
-# 2. If the distro `criu` is installed, >= 4.1 and passes `criu check`, the
+# Why 4.2: on kernels >= 6.16 getsockopt(SO_PASSCRED) fails with EOPNOTSUPP on
+# anything but AF_UNIX/AF_NETLINK sockets, and CRIU 4.1.x asks it of every
+# socket, so it cannot dump a container with a TCP or UDP socket ("sockets:
+# Can't get 1:16 opt: Operation not supported"); CRIU 4.2 asks only unix and
+# netlink sockets (criu commit 4b7398595).
+#
+# 1. If the wrapper already works (>= 4.2, "Looks good"), do nothing.
+# 2. If the distro `criu` is installed, >= 4.2 and passes `criu check`, the
 #    wrapper becomes a symlink to it.
-# 3. Otherwise (Debian 12: criu 3.17 fails on recent kernels) download Debian 13
-#    (trixie) `criu`, `libcompel1` and the whole shared-library closure they
-#    depend on in trixie (libc6 included: trixie's criu needs glibc >= 2.38),
+# 3. Otherwise (Debian 12: criu 3.17 fails on recent kernels; Debian 13 has
+#    4.1.1) download Debian forky's (testing, 4.2.1 in Nov 2026)
+#    `criu`, `libcompel1` and the whole shared-library closure they
+#    depend on there (libc6 included: it needs a newer glibc than Debian 12's),
 #    from the same Debian mirror this machine's apt sources use, with a private
 #    apt configuration (temporary sources list, lists and cache: the machine's
 #    own apt state is not touched), `dpkg -x` them into the private prefix
@@ -26,8 +33,11 @@ die() { echo "virt-lxc setup: ERROR: $*" >&2; exit 1; }
 BASE=/usr/local/lib/virt-lxc
 PREFIX=$BASE/criu-root
 WRAPPER=$BASE/bin/criu
-MIN_VERSION=4.1
-TARGET_SUITE=${VIRT_LXC_CRIU_SUITE:-trixie}
+MIN_VERSION=4.2
+TARGET_SUITE=${VIRT_LXC_CRIU_SUITE:-forky}
+# The archive key that signs TARGET_SUITE's Release file: testing is signed with
+# the current stable release's automatic signing key.
+KEY_SUITE=${VIRT_LXC_CRIU_KEY_SUITE:-trixie}
 ARCH=$(dpkg --print-architecture)
 [[ $ARCH == amd64 ]] || die "only amd64 is supported (this is $ARCH)"
 TRIPLET=x86_64-linux-gnu
@@ -182,20 +192,20 @@ log "Debian mirror from the machine's apt sources: $MAIN_URI${SEC_URI:+ (securit
 #     2023.3+deb12u2 (12.11, May 2025). On an older keyring, upgrade that package
 #     from the machine's own (bookworm) sources, refreshing its indexes if needed.
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-TRIXIE_KEY=/usr/share/keyrings/debian-archive-$TARGET_SUITE-automatic.gpg
+TRIXIE_KEY=/usr/share/keyrings/debian-archive-$KEY_SUITE-automatic.gpg
 upgrade_keyring() {
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y \
     --no-install-recommends --only-upgrade debian-archive-keyring
 }
 if [[ ! -f $TRIXIE_KEY ]]; then
-  log "debian-archive-keyring $(dpkg-query -W -f='${Version}' debian-archive-keyring 2>/dev/null || echo '(none)') lacks the $TARGET_SUITE key: upgrading it from the $CODENAME archive"
+  log "debian-archive-keyring $(dpkg-query -W -f='${Version}' debian-archive-keyring 2>/dev/null || echo '(none)') lacks the $KEY_SUITE key: upgrading it from the $CODENAME archive"
   upgrade_keyring || true
   if [[ ! -f $TRIXIE_KEY ]]; then
     apt-get -o DPkg::Lock::Timeout=300 update || die "apt-get update failed"
     upgrade_keyring || die "could not upgrade debian-archive-keyring"
   fi
   [[ -f $TRIXIE_KEY ]] \
-    || die "debian-archive-keyring $(dpkg-query -W -f='${Version}' debian-archive-keyring) has no $TARGET_SUITE key (need >= 2023.3+deb12u2)"
+    || die "debian-archive-keyring $(dpkg-query -W -f='${Version}' debian-archive-keyring) has no $KEY_SUITE key (need >= 2023.3+deb12u2)"
 fi
 [[ -f $KEYRING ]] || die "$KEYRING missing (install debian-archive-keyring)"
 

@@ -14,11 +14,12 @@ import java.util.List;
 import java.util.Properties;
 import org.virtlxc.checkpoint.criu.ConsoleTty;
 import org.virtlxc.checkpoint.criu.CriuExternals;
+import org.virtlxc.checkpoint.criu.ExternalNetns;
 
 /**
  * What a restore needs besides CRIU's images, written next to them in {@value #FILE} (with the domain XML in
  * {@value #DOMAIN_XML}): the domain's name and UUID, the init's host pid at dump time and the externals declared to
- * CRIU. The file is written before the dump and removed if the dump fails, so its presence marks a complete dump.
+ * CRIU (with {@code netns.inode} when the container had its own network namespace). The file is written before the dump and removed if the dump fails, so its presence marks a complete dump.
  */
 public record CheckpointManifest(String name, String uuid, long initPid, CriuExternals externals, Instant dumpedAt) {
   public static final String FILE = "virt-lxc-checkpoint.properties";
@@ -42,8 +43,10 @@ public record CheckpointManifest(String name, String uuid, long initPid, CriuExt
       if (!format.equals(Integer.toString(FORMAT))) {
         throw new IllegalArgumentException("unsupported format " + format + " (this virt-lxc reads " + FORMAT + ")");
       }
+      String netns = p.getProperty("netns.inode");
       CriuExternals externals = new CriuExternals(ConsoleTty.parse(required(p, "console.tty")),
-          list(p, "console.mount"), list(p, "bind.mount"));
+          list(p, "console.mount"), list(p, "bind.mount"),
+          netns == null ? null : new ExternalNetns(Long.parseLong(netns.strip())));
       return new CheckpointManifest(required(p, "domain.name"), required(p, "domain.uuid"),
           Long.parseLong(required(p, "init.pid")), externals, Instant.parse(required(p, "dumped.at")));
     } catch (RuntimeException e) {
@@ -61,6 +64,9 @@ public record CheckpointManifest(String name, String uuid, long initPid, CriuExt
     p.setProperty("console.tty", externals.consoleTty().key());
     putList(p, "console.mount", externals.consoleMounts());
     putList(p, "bind.mount", externals.bindMounts());
+    if (externals.netns() != null) {
+      p.setProperty("netns.inode", Long.toString(externals.netns().inode()));
+    }
     p.setProperty("dumped.at", dumpedAt.toString());
     Path tmp = imageDir.resolve(FILE + ".tmp");
     try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {

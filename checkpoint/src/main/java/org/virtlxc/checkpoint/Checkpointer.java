@@ -18,6 +18,7 @@ import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.checkpoint.criu.CriuCommands;
 import org.virtlxc.checkpoint.criu.CriuExternals;
 import org.virtlxc.checkpoint.criu.CriuProcess;
+import org.virtlxc.checkpoint.criu.ExternalNetns;
 import org.virtlxc.checkpoint.criu.MountInfo;
 import org.virtlxc.domainxml.DomainXml;
 import org.virtlxc.domainxml.model.Domain;
@@ -73,7 +74,8 @@ public final class Checkpointer {
     try {
       ConsoleTty tty = ConsoleTty.ofInit(running.initPid());
       List<String> consoleMounts = MountInfo.mountPointsOf(tty, MountInfo.of(running.initPid()));
-      externals = new CriuExternals(tty, consoleMounts, bindTargets(running.domain()));
+      externals = new CriuExternals(tty, consoleMounts, bindTargets(running.domain()),
+          ExternalNetns.of(running.initPid(), running.controllerPid()).orElse(null));
     } catch (IOException e) {
       throw new CheckpointException(what + ": unable to inspect its init " + running.initPid() + ": " + e.getMessage(),
           e);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.virtlxc.checkpoint.criu.ConsoleTty;
 import org.virtlxc.checkpoint.criu.CriuExternals;
+import org.virtlxc.checkpoint.criu.ExternalNetns;
 
 /** Manifest, pending restore and the checks a dump makes before CRIU runs. */
 class CheckpointerTest {
@@ -27,6 +28,18 @@ class CheckpointerTest {
     manifest.write(dir);
     assertEquals(manifest, CheckpointManifest.read(dir));
     assertFalse(Files.exists(dir.resolve(CheckpointManifest.FILE + ".tmp")));
+  }
+
+  @Test
+  void roundTripWithTheContainersOwnNetworkNamespace(@TempDir Path dir) throws Exception {
+    CheckpointManifest withNetns = new CheckpointManifest("web", UUID, 420, new CriuExternals(
+        new ConsoleTty(0x8804, 0x1a), List.of("/dev/console"), List.of(), new ExternalNetns(4026532301L)),
+        Instant.parse("2026-11-27T10:49:06Z"));
+    withNetns.write(dir);
+    assertTrue(Files.readString(dir.resolve(CheckpointManifest.FILE)).contains("netns.inode=4026532301\n"));
+    assertEquals(withNetns, CheckpointManifest.read(dir));
+    manifest.write(dir);
+    assertEquals(null, CheckpointManifest.read(dir).externals().netns(), "none recorded: the host's");
   }
 
   @Test

@@ -144,10 +144,6 @@ public final class Controller implements AutoCloseable {
     }
 
     Optional<PendingRestore> pending = RestoreLauncher.pendingFor(domain);
-    if (pending.isPresent() && !network.isEmpty()) {
-      throw new StartupException("restoring a domain with <interface> elements is not supported yet (pending restore "
-          + pending.get().root() + " kept)");
-    }
     ContainerProcess started = null;
     if (pending.isEmpty()) {
       started = adoptInit(boot(domain, consoles));
@@ -177,7 +173,7 @@ public final class Controller implements AutoCloseable {
     }
     LOG.info("cgroup {} set up", machine.path());
     if (pending.isPresent()) { // restore mode: CRIU rebuilds the saved tree as our child, inside the machine cgroup
-      started = adoptInit(new RestoreLauncher(Criu.fromSystemProperty()).restore(domain, pending.get(),
+      started = adoptInit(new RestoreLauncher(Criu.fromSystemProperty()).restore(domain, pending.get(), network,
           consoles.slavePaths().get(0), stateDir.resolve(args.name() + ".restore.pid")));
     }
 

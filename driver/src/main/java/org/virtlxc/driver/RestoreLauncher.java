@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.virtlxc.checkpoint.CheckpointException;
@@ -18,6 +19,10 @@ import org.virtlxc.checkpoint.criu.CriuCommands;
 import org.virtlxc.checkpoint.criu.CriuProcess;
 import org.virtlxc.domainxml.model.Domain;
 import org.virtlxc.domainxml.model.Filesystem;
+import org.virtlxc.driver.net.FreshNetns;
+import org.virtlxc.driver.net.NetworkConfigException;
+import org.virtlxc.driver.net.NetworkPlan;
+import org.virtlxc.driver.net.NetworkSetup;
 import org.virtlxc.nssetup.ContainerProcess;
 
 /**
@@ -28,10 +33,16 @@ import org.virtlxc.nssetup.ContainerProcess;
  * <p>The JDK cannot hand a child an arbitrary fd, so CRIU runs under {@code /bin/sh}, which opens the new pty slave as
  * fd {@value #CONSOLE_FD} and execs CRIU ({@code --inherit-fd fd[3]:tty[…]}). The JDK reaps only the pids it started,
  * so the restored init is waited for by {@link ContainerProcess} like a booted one.
+ *
+ * <p>A domain with its own network namespace ({@code <interface>}s or {@code <privnet/>}) was dumped with that
+ * namespace external: here libvirtd's new veths go into a {@link FreshNetns}, configured by {@link NetworkSetup} as at
+ * boot (name, MAC, addresses, routes, MTU, loopback), before CRIU restores the sockets into it (fd {@value #NETNS_FD},
+ * {@code --inherit-fd fd[4]:virtlxc-netns}).
  */
 final class RestoreLauncher {
   private static final Logger LOG = LogManager.getLogger(RestoreLauncher.class);
   private static final int CONSOLE_FD = 3;
+  private static final int NETNS_FD = 4;
   private static final Duration CRIU_TIMEOUT = Duration.ofMinutes(10);
 
   private final Criu criu;
@@ -54,8 +65,8 @@ final class RestoreLauncher {
    * {@code pidFile} a path CRIU may create. On failure nothing of the tree is left (CRIU kills what it restored) and
    * the pending restore is kept.
    */
-  ContainerProcess restore(Domain domain, PendingRestore pending, String consoleSlave, Path pidFile)
-      throws Controller.StartupException {
+  ContainerProcess restore(Domain domain, PendingRestore pending, NetworkPlan network, String consoleSlave,
+      Path pidFile) throws Controller.StartupException {
     Path images = pending.imageDir();
     String what = "unable to restore domain " + domain.name() + " from " + images;
     CheckpointManifest manifest;
@@ -71,16 +82,28 @@ final class RestoreLauncher {
     List<String> externals;
     try {
       externals = manifest.externals().restoreArgs(CONSOLE_FD, consoleSlave, bindSources(domain,
-          manifest.externals().bindMounts()));
+          manifest.externals().bindMounts()), network.isEmpty() ? OptionalInt.empty() : OptionalInt.of(NETNS_FD));
     } catch (IllegalArgumentException e) {
       throw new Controller.StartupException(what + ": " + e.getMessage(), e);
     }
-    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c",
-        "exec \"$0\" \"$@\" " + CONSOLE_FD + "<>\"$VIRTLXC_CONSOLE\""));
+    String redirects = CONSOLE_FD + "<>\"$VIRTLXC_CONSOLE\"" + (network.isEmpty() ? "" : " " + NETNS_FD
+        + "<\"$VIRTLXC_NETNS\"");
+    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" " + redirects));
     cmd.addAll(criu.command(CriuCommands.restore(images, rootOf(domain), pidFile, externals)));
     LOG.info("restoring {} from {}: {}", domain.name(), images, String.join(" ", cmd));
 
-    int pid = runCriu(what, cmd, consoleSlave, images.resolve("restore.log"), pidFile);
+    int pid;
+    if (network.isEmpty()) {
+      pid = runCriu(what, cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave), images.resolve("restore.log"), pidFile);
+    } else { // a fresh network namespace set up as at boot, held until the restored tree lives in it
+      try (FreshNetns netns = FreshNetns.create()) {
+        NetworkSetup.system().apply(network, netns.holderPid());
+        pid = runCriu(what, cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave, "VIRTLXC_NETNS", netns.path().toString()),
+            images.resolve("restore.log"), pidFile);
+      } catch (NetworkConfigException e) {
+        throw new Controller.StartupException(what + ": " + e.getMessage(), e);
+      }
+    }
     if (!ProcessHandle.current().children().anyMatch(c -> c.pid() == pid)) {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // not ours to wait for: leave nothing running
       throw new Controller.StartupException(what + ": the restored init " + pid + " is not a child of the controller");
@@ -89,12 +112,12 @@ final class RestoreLauncher {
     return ContainerProcess.adopt(pid);
   }
 
-  private int runCriu(String what, List<String> cmd, String consoleSlave, Path log, Path pidFile)
+  private int runCriu(String what, List<String> cmd, Map<String, String> env, Path log, Path pidFile)
       throws Controller.StartupException {
     Optional<String> failure;
     try {
       Files.deleteIfExists(pidFile);
-      failure = CriuProcess.run(cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave), log, log.resolveSibling("restore.out"),
+      failure = CriuProcess.run(cmd, env, log, log.resolveSibling("restore.out"),
           CRIU_TIMEOUT);
     } catch (IOException e) {
       throw new Controller.StartupException(what + ": unable to run CRIU: " + e.getMessage(), e);

@@ -497,7 +497,7 @@ class SaveRestoreIT {
     assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
     return executable(file, "#!/bin/sh\n"
         + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
-        + " -Dvirtlxc.init=" + helper
+        + " -Dvirtlxc.init=" + helper + TestController.criuProperty()
         + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n");
   }
 

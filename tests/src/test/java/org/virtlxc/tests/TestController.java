@@ -30,7 +30,7 @@ final class TestController {
     assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
     String script = "#!/bin/sh\n"
         + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
-        + " -Dvirtlxc.init=" + helper
+        + " -Dvirtlxc.init=" + helper + criuProperty()
         + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n";
     Files.writeString(file, script);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -63,5 +63,11 @@ final class TestController {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  /** {@code -Dvirtlxc.criu=PATH} when the tests run with another CRIU ({@code mvn verify -Dvirtlxc.criu=PATH}). */
+  static String criuProperty() {
+    String criu = System.getProperty("virtlxc.criu");
+    return criu == null || criu.isBlank() ? "" : " -Dvirtlxc.criu=" + criu;
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * What a container shares with its host and what CRIU must therefore be told about, on both sides: the console pty
@@ -13,11 +14,18 @@ import java.util.Map;
  * @param consoleTty the console pty slave of the dumped container
  * @param consoleMounts mount points (in the container) of that pty, e.g. {@code /dev/console}, {@code /dev/tty1}
  * @param bindMounts mount points (in the container) of host directories, in domain XML order
+ * @param netns the container's own network namespace, or null when it shares the host's
  */
-public record CriuExternals(ConsoleTty consoleTty, List<String> consoleMounts, List<String> bindMounts) {
+public record CriuExternals(ConsoleTty consoleTty, List<String> consoleMounts, List<String> bindMounts,
+    ExternalNetns netns) {
   public CriuExternals {
     consoleMounts = List.copyOf(consoleMounts);
     bindMounts = List.copyOf(bindMounts);
+  }
+
+  /** A container in the host's network namespace. */
+  public CriuExternals(ConsoleTty consoleTty, List<String> consoleMounts, List<String> bindMounts) {
+    this(consoleTty, consoleMounts, bindMounts, null);
   }
 
   /** Mount point in the container → external key. */
@@ -41,6 +49,10 @@ public record CriuExternals(ConsoleTty consoleTty, List<String> consoleMounts, L
       a.add("--external");
       a.add("mnt[" + e.getKey() + "]:" + e.getValue());
     }
+    if (netns != null) {
+      a.add("--external");
+      a.add(netns.dumpExternal());
+    }
     return a;
   }
 
@@ -49,6 +61,22 @@ public record CriuExternals(ConsoleTty consoleTty, List<String> consoleMounts, L
    * of CRIU (the new pty slave, also bound at {@code consoleSlave}); bind mount {@code i} gets {@code bindSources[i]}.
    */
   public List<String> restoreArgs(int consoleFd, String consoleSlave, List<String> bindSources) {
+    return restoreArgs(consoleFd, consoleSlave, bindSources, OptionalInt.empty());
+  }
+
+  /**
+   * As {@link #restoreArgs(int, String, List)}, and the container's own network namespace is CRIU's fd {@code netnsFd}
+   * (a fresh one, set up from the domain XML). Present exactly when the checkpoint has an {@link ExternalNetns}.
+   */
+  public List<String> restoreArgs(int consoleFd, String consoleSlave, List<String> bindSources, OptionalInt netnsFd) {
+    if (netns != null && netnsFd.isEmpty()) {
+      throw new IllegalArgumentException("the checkpoint has its own network namespace, the domain has no <interface>"
+          + " (nor <privnet/>) to restore it with");
+    }
+    if (netns == null && netnsFd.isPresent()) {
+      throw new IllegalArgumentException("the domain has an <interface> (or <privnet/>), the checkpoint was taken in"
+          + " the host's network namespace");
+    }
     if (bindSources.size() != bindMounts.size()) {
       throw new IllegalArgumentException("the image has " + bindMounts.size() + " host bind mounts " + bindMounts
           + ", the domain " + bindSources.size());
@@ -63,6 +91,10 @@ public record CriuExternals(ConsoleTty consoleTty, List<String> consoleMounts, L
     for (int i = 0; i < bindMounts.size(); i++) {
       a.add("--external");
       a.add("mnt[bind" + i + "]:" + bindSources.get(i));
+    }
+    if (netnsFd.isPresent()) {
+      a.add("--inherit-fd");
+      a.add(ExternalNetns.inheritFd(netnsFd.getAsInt()));
     }
     return a;
   }

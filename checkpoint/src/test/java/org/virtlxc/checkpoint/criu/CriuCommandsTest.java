@@ -43,4 +43,29 @@ class CriuCommandsTest {
         () -> externals.restoreArgs(3, "/dev/pts/9", List.of()));
     assertEquals("the image has 1 host bind mounts [/mnt/share], the domain 0", e.getMessage());
   }
+
+  @Test
+  void anOwnNetworkNamespaceIsExternalAtDumpAndInheritedAtRestore() {
+    CriuExternals withNetns = new CriuExternals(new ConsoleTty(0x8804, 0x1a), List.of("/dev/console"), List.of(),
+        new ExternalNetns(4026532301L));
+    String dump = String.join(" ", CriuCommands.dump(420, Path.of("/d"), withNetns, false, List.of()));
+    assertTrue(dump.endsWith("--external mnt[/dev/console]:console0 --external net[4026532301]:virtlxc-netns"), dump);
+    List<String> rst = withNetns.restoreArgs(3, "/dev/pts/9", List.of(), java.util.OptionalInt.of(4));
+    assertEquals(List.of("--inherit-fd", "fd[3]:tty[8804:1a]", "--external", "mnt[console0]:/dev/pts/9",
+        "--inherit-fd", "fd[4]:virtlxc-netns"), rst);
+  }
+
+  @Test
+  void restoreRefusesANetworkNamespaceMismatch() {
+    CriuExternals withNetns = new CriuExternals(new ConsoleTty(0x8804, 0x1a), List.of(), List.of(),
+        new ExternalNetns(4026532301L));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> withNetns.restoreArgs(3, "/dev/pts/9", List.of()));
+    assertEquals("the checkpoint has its own network namespace, the domain has no <interface> (nor <privnet/>) to"
+        + " restore it with", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> externals.restoreArgs(3, "/dev/pts/9", List.of("/srv/share"), java.util.OptionalInt.of(4)));
+    assertEquals("the domain has an <interface> (or <privnet/>), the checkpoint was taken in the host's network"
+        + " namespace", e.getMessage());
+  }
 }

@@ -114,7 +114,7 @@ public final class NetworkSetup {
     }
   }
 
-  private static String find(String program, String pkg) throws NetworkConfigException {
+  static String find(String program, String pkg) throws NetworkConfigException {
     Set<String> dirs = new LinkedHashSet<>();
     String path = System.getenv("PATH");
     if (path != null) {

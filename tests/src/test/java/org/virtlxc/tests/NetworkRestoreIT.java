@@ -1,0 +1,319 @@
+package org.virtlxc.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.virtlxc.checkpoint.CheckpointManifest;
+import org.virtlxc.checkpoint.Checkpointer;
+import org.virtlxc.checkpoint.DumpOptions;
+import org.virtlxc.checkpoint.DumpResult;
+
+/**
+ * Save and restore of domains with their own network namespace, against the real libvirtd and CRIU: the dump leaves
+ * the namespace out (external), the restore gets libvirtd's new veth configured by the controller in a fresh one, and
+ * the restored tree, its listening TCP server included, serves on the same MAC and addresses.
+ */
+class NetworkRestoreIT {
+  private static final int ECHO_PORT = 7777;
+  /** An echo server (one {@code cat} per connection) and a counter in /tmp/counter. */
+  private static final String INIT_SCRIPT = "nc -ll -p " + ECHO_PORT + " -e /bin/cat &"
+      + " i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
+
+  private final Checkpointer checkpointer = Checkpointer.create();
+  private String name;
+  private String uuid;
+  private String hostDev;
+  private Path work;
+  private Path rootfs;
+  private Path launcher;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    String id = UUID.randomUUID().toString().substring(0, 4);
+    name = "vlxct-netrestore-" + id;
+    uuid = UUID.randomUUID().toString();
+    hostDev = "vlxct-nr-h" + id; // IFNAMSIZ - 1 = 15 characters leave no room for the full prefix
+    work = Files.createTempDirectory(Path.of("/tmp"), "vlxct-netrestore-");
+    rootfs = TestController.busyboxRoot(work.resolve("root"));
+    launcher = TestController.writeLauncher(work.resolve("virt-lxc-controller"));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    Virsh.destroyAndUndefine(name);
+    checkpointer.cancelRestore(uuid);
+    Files.deleteIfExists(Path.of("/run/virt-lxc/jobs").resolve(name + ".lock"));
+    if (run("ip", "link", "show", "dev", hostDev).status() == 0) {
+      run("ip", "link", "del", "dev", hostDev); // only if libvirtd left it: the assertions report that
+    }
+    TestController.deleteTree(work);
+  }
+
+  @Test
+  void ethernetDomainKeepsItsMacAddressesRoutesAndTcpServerAcrossTwoSaveRestores() throws Exception {
+    int net = freeSubnet();
+    String hostIp = "10.252." + net + ".1";
+    String guestIp = "10.252." + net + ".2";
+    String mac = randomMac();
+    define("<interface type='ethernet'>"
+        + "<mac address='" + mac + "'/>"
+        + "<source><ip address='" + hostIp + "' prefix='24'/></source>"
+        + "<ip address='" + guestIp + "' prefix='24'/>"
+        + "<ip address='fd52:ee:" + net + "::2' prefix='64'/>"
+        + "<route address='10.251." + net + ".0' prefix='24' gateway='" + hostIp + "' metric='7'/>"
+        + "<target dev='" + hostDev + "'/>"
+        + "<guest dev='vlxnet0'/>"
+        + "</interface>");
+    Virsh.run("start", name).ok();
+    String link = linkInside("vlxnet0");
+    assertTrue(link.contains("link/ether " + mac), link);
+    String addresses = addressesInside("vlxnet0");
+    assertTrue(addresses.contains("inet " + guestIp + "/24"), addresses);
+    String routes = inside("/bin/ip", "route");
+    assertTrue(routes.contains("10.251." + net + ".0/24 via " + hostIp + " dev vlxnet0"), routes);
+    assertEcho(guestIp, "before any dump");
+    long ctl = controllerPid();
+
+    try (Socket open = connect(guestIp)) { // an established connection, kept across both restores
+      assertEquals("held open\n", echo(open, "held open\n"));
+      Thread.sleep(500); // the cat of each closed echo connection has ended
+      String psBefore = containerPs();
+      for (int round = 1; round <= 2; round++) {
+        Path images = work.resolve("images-" + round);
+        DumpResult dump = checkpointer.dump(name, images, DumpOptions.stop());
+        System.out.println("round " + round + ": dumped in " + dump.criuTime().toMillis() + " ms");
+        assertEquals("shut off", awaitState("shut off"));
+        assertTrue(Files.readString(images.resolve(CheckpointManifest.FILE)).contains("netns.inode="),
+            "the manifest records the external network namespace");
+        assertNotEquals(0, run("ip", "link", "show", "dev", hostDev).status(), "the old veth went with the netns");
+        int saved = Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
+
+        checkpointer.prepareRestore(images);
+        long t0 = System.nanoTime();
+        Virsh.run("start", name).ok();
+        System.out.println("round " + round + ": virsh start (restore) took " + (System.nanoTime() - t0) / 1_000_000
+            + " ms");
+        long newCtl = controllerPid();
+        assertNotEquals(ctl, newCtl, "a new controller");
+        ctl = newCtl;
+        onlyChild(ctl); // the restored init; the namespace placeholder is gone
+        assertEquals(normalizeLink(link), normalizeLink(linkInside("vlxnet0")), "same name, MAC, MTU, link state");
+        assertEquals(addresses, addressesInside("vlxnet0"), "same addresses");
+        assertEquals(routes, inside("/bin/ip", "route"), "same routes");
+        assertTrue(run("ip", "-o", "addr", "show", "dev", hostDev).ok().contains("inet " + hostIp + "/24"),
+            "libvirtd addressed the new host side");
+        assertEquals(psBefore, containerPs(), "the same processes with the same pids");
+        int after = readCounter();
+        System.out.println("round " + round + ": counter saved " + saved + ", after restore " + after);
+        assertTrue(after >= saved && after <= saved + 10, "counter continues from " + saved + ": " + after);
+        awaitCounterAtLeast(after + 1);
+
+        assertEcho(guestIp, "after restore " + round); // ping, and a new connection to the restored listener
+        String line = "round " + round + " on the connection opened before the dumps\n";
+        assertEquals(line, echo(open, line), "the established connection carries on");
+      }
+    }
+    Virsh.run("destroy", name).ok();
+    assertNotEquals(0, run("ip", "link", "show", "dev", hostDev).status(), "no veth left after destroy");
+  }
+
+  private void assertEcho(String ip, String when) throws Exception {
+    Result ping = null;
+    for (int i = 0; i < 10 && (ping == null || ping.status() != 0); i++) {
+      ping = run("ping", "-c", "1", "-W", "1", ip);
+    }
+    assertEquals(0, ping.status(), "host pings " + ip + " " + when + ": " + ping.out());
+    String token = "vlxct-netrestore-" + UUID.randomUUID() + "\n";
+    for (int attempt = 0; ; attempt++) {
+      try (Socket s = connect(ip)) {
+        assertEquals(token, echo(s, token), "a new TCP connection " + when + " echoes");
+        return;
+      } catch (IOException e) {
+        if (attempt >= 20) {
+          throw new AssertionError("no TCP echo from " + ip + ":" + ECHO_PORT + " " + when, e);
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+
+  private static Socket connect(String ip) throws IOException {
+    Socket s = new Socket();
+    try {
+      s.connect(new InetSocketAddress(ip, ECHO_PORT), 2000);
+      s.setSoTimeout(10000);
+      return s;
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /** Sends {@code line} and reads back as many bytes. */
+  private static String echo(Socket s, String line) throws IOException {
+    byte[] sent = line.getBytes(StandardCharsets.UTF_8);
+    OutputStream out = s.getOutputStream();
+    out.write(sent);
+    out.flush();
+    InputStream in = s.getInputStream();
+    byte[] got = in.readNBytes(sent.length);
+    return new String(got, StandardCharsets.UTF_8);
+  }
+
+  private String linkInside(String dev) throws InterruptedException {
+    return inside("/bin/ip", "-o", "link", "show", "dev", dev);
+  }
+
+  /** Without the interface indexes, which a new veth pair changes. */
+  private static String normalizeLink(String link) {
+    return link.strip().replaceFirst("^\\d+: ", "").replaceFirst("@if\\d+", "");
+  }
+
+  private String addressesInside(String dev) throws InterruptedException {
+    return inside("/bin/ip", "-o", "addr", "show", "dev", dev).lines()
+        .map(l -> l.replaceFirst("^\\d+: ", "")).filter(l -> !l.contains(" fe80:"))
+        .reduce("", (a, b) -> a + b + "\n");
+  }
+
+  private void define(String iface) throws IOException {
+    String xml = "<domain type='lxc'>\n"
+        + "  <name>" + name + "</name>\n"
+        + "  <uuid>" + uuid + "</uuid>\n"
+        + "  <memory unit='KiB'>262144</memory>\n"
+        + "  <os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg><initarg>"
+        + INIT_SCRIPT.replace("&", "&amp;").replace("<", "&lt;") + "</initarg></os>\n"
+        + "  <devices>\n"
+        + "    <emulator>" + launcher + "</emulator>\n"
+        + "    <filesystem type='mount'><source dir='" + rootfs + "'/><target dir='/'/></filesystem>\n"
+        + "    " + iface + "\n"
+        + "    <console type='pty'/>\n"
+        + "  </devices>\n"
+        + "</domain>\n";
+    Path file = work.resolve("domain.xml");
+    Files.writeString(file, xml);
+    Virsh.run("define", file.toString()).ok();
+  }
+
+  private long controllerPid() throws IOException {
+    return Long.parseLong(Files.readString(Path.of("/run/libvirt/lxc").resolve(name + ".pid")).strip());
+  }
+
+  /** Output of a command inside the container, retried while libvirtd does not know the init pid yet. */
+  private String inside(String... command) throws InterruptedException {
+    List<String> args = new ArrayList<>(List.of("lxc-enter-namespace", name, "--noseclabel"));
+    args.addAll(List.of(command));
+    Virsh.Result r = Virsh.run(args.toArray(String[]::new));
+    for (int attempt = 0; r.status() != 0 && attempt < 20 && r.err().contains("Init pid is not yet available");
+        attempt++) {
+      Thread.sleep(250);
+      r = Virsh.run(args.toArray(String[]::new));
+    }
+    r.ok();
+    System.out.println("inside " + name + ": " + String.join(" ", command) + "\n" + r.out());
+    return r.out();
+  }
+
+  /** pid and command of every process in the container (ps and sleep left out). */
+  private String containerPs() throws InterruptedException {
+    return inside("/bin/ps", "-o", "pid,args").lines().map(String::strip)
+        .filter(l -> !l.matches("\\d+ (sleep|/bin/ps) .*")).reduce("", (a, b) -> a + b + "\n");
+  }
+
+  private int readCounter() throws InterruptedException {
+    String c = inside("/bin/cat", "/tmp/counter").strip();
+    return Integer.parseInt(c);
+  }
+
+  private void awaitCounterAtLeast(int value) throws InterruptedException {
+    for (int i = 0; i < 40; i++) {
+      if (readCounter() >= value) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("counter of " + name + " did not reach " + value);
+  }
+
+  private String awaitState(String state) throws InterruptedException {
+    String s = "";
+    for (int i = 0; i < 50 && !s.equals(state); i++) {
+      s = Virsh.run("domstate", name).ok().out().strip();
+      Thread.sleep(100);
+    }
+    return s;
+  }
+
+  private static long onlyChild(long ctl) throws InterruptedException {
+    List<Long> children = List.of();
+    for (int i = 0; i < 50; i++) {
+      children = ProcessHandle.of(ctl).map(p -> p.children().map(ProcessHandle::pid).toList()).orElse(List.of());
+      if (children.size() == 1) {
+        return children.get(0);
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("controller " + ctl + " has not exactly one child (init): " + children);
+  }
+
+  /** N such that 10.252.N.0/24, 10.251.N.0/24 and fd52:ee:N::/64 have no address or route on the host. */
+  private static int freeSubnet() {
+    String used = run("ip", "-o", "addr").ok() + run("ip", "route").ok() + run("ip", "-6", "route").ok();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int n = ThreadLocalRandom.current().nextInt(1, 250);
+      if (!used.contains("10.252." + n + ".") && !used.contains("10.251." + n + ".")
+          && !used.contains("fd52:ee:" + n + ":")) {
+        return n;
+      }
+    }
+    throw new AssertionError("no free 10.252.N.0/24 on this host");
+  }
+
+  private static String randomMac() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return String.format("52:54:00:%02x:%02x:%02x", r.nextInt(256), r.nextInt(256), r.nextInt(256));
+  }
+
+  private record Result(int status, String out) {
+    String ok() {
+      if (status != 0) {
+        throw new AssertionError("command failed with status " + status + ": " + out);
+      }
+      return out;
+    }
+  }
+
+  private static Result run(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", command) + " did not finish");
+      }
+      return new Result(p.exitValue(), out);
+    } catch (IOException e) {
+      throw new AssertionError("unable to run " + String.join(" ", command), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}
