@@ -134,6 +134,73 @@ class NetworkRestoreIT {
     assertNotEquals(0, run("ip", "link", "show", "dev", hostDev).status(), "no veth left after destroy");
   }
 
+  @Test
+  void defaultNetworkDomainIsRestoredOntoVirbr0WithItsAddress() throws Exception {
+    String info = Virsh.run("net-info", "default").out();
+    assertTrue(info.matches("(?s).*Active:\\s+yes.*") && info.contains("virbr0"),
+        "libvirt's default network is active on virbr0 (scripts/setup/ensure-default-network.sh): " + info);
+    String guestIp = "192.168.122." + freeHostInDefaultNetwork();
+    define("<interface type='network'><source network='default'/>"
+        + "<ip address='" + guestIp + "' prefix='24'/>"
+        + "<route address='0.0.0.0' prefix='0' gateway='192.168.122.1'/>"
+        + "</interface>");
+    Virsh.run("start", name).ok();
+    String link = linkInside("eth0");
+    String addresses = addressesInside("eth0");
+    assertTrue(addresses.contains("inet " + guestIp + "/24"), addresses);
+    assertEcho(guestIp, "before the dump");
+
+    try (Socket open = connect(guestIp)) {
+      assertEquals("held open\n", echo(open, "held open\n"));
+      Path images = work.resolve("images");
+      checkpointer.dump(name, images, DumpOptions.stop());
+      assertEquals("shut off", awaitState("shut off"));
+      int saved = Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
+      checkpointer.prepareRestore(images);
+      Virsh.run("start", name).ok();
+
+      String hostSide = Virsh.run("domiflist", name).ok().out().lines().map(String::strip)
+          .filter(l -> l.contains("default")).findFirst().orElseThrow().split("\\s+")[0];
+      assertTrue(run("ip", "-o", "link", "show", "dev", hostSide).ok().contains("master virbr0"),
+          "the new host side " + hostSide + " is on virbr0");
+      assertEquals(normalizeLink(link), normalizeLink(linkInside("eth0")), "same name, MAC, link state");
+      assertEquals(addresses, addressesInside("eth0"), "same addresses");
+      assertTrue(inside("/bin/ip", "route").contains("default via 192.168.122.1 dev eth0"));
+      int after = readCounter();
+      assertTrue(after >= saved && after <= saved + 10, "counter continues from " + saved + ": " + after);
+      assertEcho(guestIp, "after the restore");
+      assertEquals("after the restore\n", echo(open, "after the restore\n"), "the established connection carries on");
+    }
+  }
+
+  @Test
+  void aCheckpointWithItsOwnNetnsIsNotRestoredIntoADomainWithoutInterfaceAndIsKept() throws Exception {
+    int net = freeSubnet();
+    String iface = "<interface type='ethernet'><source><ip address='10.252." + net + ".1' prefix='24'/></source>"
+        + "<ip address='10.252." + net + ".2' prefix='24'/><target dev='" + hostDev + "'/></interface>";
+    define(iface);
+    Virsh.run("start", name).ok();
+    assertEcho("10.252." + net + ".2", "before the dump");
+    Path images = work.resolve("images");
+    checkpointer.dump(name, images, DumpOptions.stop());
+    assertEquals("shut off", awaitState("shut off"));
+    var pending = checkpointer.prepareRestore(images);
+
+    define(""); // the same domain (UUID), now without its interface
+    Virsh.Result start = Virsh.run("start", name);
+    System.out.println("virsh start without the interface: status " + start.status() + "\n" + start.err());
+    assertNotEquals(0, start.status());
+    assertTrue(start.err().contains("unable to restore domain " + name + " from " + images + ": the checkpoint has its"
+        + " own network namespace, the domain has no <interface> (nor <privnet/>) to restore it with"), start.err());
+    assertTrue(Files.isRegularFile(pending.marker()), "pending restore kept");
+    assertEquals("shut off", awaitState("shut off"));
+
+    define(iface); // put back: the same pending restore now succeeds
+    Virsh.run("start", name).ok();
+    assertEcho("10.252." + net + ".2", "after the restore");
+    assertTrue(!Files.exists(pending.marker()), "marker removed after the restore");
+  }
+
   private void assertEcho(String ip, String when) throws Exception {
     Result ping = null;
     for (int i = 0; i < 10 && (ping == null || ping.status() != 0); i++) {
@@ -283,6 +350,17 @@ class NetworkRestoreIT {
       }
     }
     throw new AssertionError("no free 10.252.N.0/24 on this host");
+  }
+
+  /** A host number in 192.168.122.0/24 outside its DHCP-busy low range that nothing answers on. */
+  private static int freeHostInDefaultNetwork() {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int n = ThreadLocalRandom.current().nextInt(200, 250);
+      if (run("ping", "-c", "1", "-W", "1", "192.168.122." + n).status() != 0) {
+        return n;
+      }
+    }
+    throw new AssertionError("no free address in 192.168.122.200-249");
   }
 
   private static String randomMac() {
