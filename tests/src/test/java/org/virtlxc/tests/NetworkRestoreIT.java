@@ -120,6 +120,10 @@ class NetworkRestoreIT {
         assertTrue(run("ip", "-o", "addr", "show", "dev", hostDev).ok().contains("inet " + hostIp + "/24"),
             "libvirtd addressed the new host side");
         assertEquals(psBefore, containerPs(), "the same processes with the same pids");
+        if (round == 1) {
+          printNetworkLockLines(images.resolve("dump.log"));
+          printNetworkLockLines(images.resolve("restore.log"));
+        }
         int after = readCounter();
         System.out.println("round " + round + ": counter saved " + saved + ", after restore " + after);
         assertTrue(after >= saved && after <= saved + 10, "counter continues from " + saved + ": " + after);
@@ -221,6 +225,14 @@ class NetworkRestoreIT {
     }
   }
 
+  /** How CRIU locked the network around the dump and unlocked it after the restore (a diagnosis, not asserted). */
+  private static void printNetworkLockLines(Path log) throws IOException {
+    System.out.println(log.getFileName() + ", network locking:");
+    Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
+        .filter(l -> l.matches("(?i).*(net: |network|iptables|nft|external).*"))
+        .limit(40).forEach(l -> System.out.println("  " + l));
+  }
+
   private static Socket connect(String ip) throws IOException {
     Socket s = new Socket();
     try {
@@ -303,9 +315,18 @@ class NetworkRestoreIT {
         .filter(l -> !l.matches("\\d+ (sleep|/bin/ps) .*")).reduce("", (a, b) -> a + b + "\n");
   }
 
+  /** The counter, read again when caught between the shell's truncation and write of /tmp/counter. */
   private int readCounter() throws InterruptedException {
-    String c = inside("/bin/cat", "/tmp/counter").strip();
-    return Integer.parseInt(c);
+    for (int attempt = 0; ; attempt++) {
+      String c = inside("/bin/cat", "/tmp/counter").strip();
+      if (c.matches("\\d+")) {
+        return Integer.parseInt(c);
+      }
+      if (attempt > 20) {
+        throw new AssertionError("unable to read the counter of " + name + ": '" + c + "'");
+      }
+      Thread.sleep(100);
+    }
   }
 
   private void awaitCounterAtLeast(int value) throws InterruptedException {
