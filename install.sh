@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Command 1 of README.md. On a fresh Debian 12 machine, as root: install every package virt-lxc needs
-# (libvirt with the LXC driver, busybox-static, CRIU >= 4.1, JDK, Maven), build the project, install the
+# (libvirt with the LXC driver, busybox-static, CRIU >= 4.2, JDK, Maven), build the project, install the
 # `virt-lxc` command, make sure libvirtd runs, and run the built-in demo. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")"

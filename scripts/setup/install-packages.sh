@@ -31,10 +31,10 @@ PKGS=(
   libvirt-daemon-config-network  # the "default" NAT network definition
   libvirt-clients                # virsh
   dnsmasq-base                   # DHCP/DNS for libvirt networks
-  iptables                       # NAT rules for the default network
+  iptables                       # NAT rules for the default network; CRIU locks TCP connections with it
   iproute2                       # ip(8): libvirt's veths/bridges, virt-lxc's controller sets up container NICs
   iputils-ping                   # ping(8), used by the networking integration tests
-  util-linux                     # unshare(1) for ensure-libvirtd.sh
+  util-linux                     # unshare(1) for ensure-libvirtd.sh and the controller's restore netns
   busybox-static                 # demo and test root filesystems
   zstd                           # save-image compression
   gcc                            # native launch helper

@@ -267,7 +267,8 @@ class NetworkRestoreIT {
 
   private String addressesInside(String dev) throws InterruptedException {
     return inside("/bin/ip", "-o", "addr", "show", "dev", dev).lines()
-        .map(l -> l.replaceFirst("^\\d+: ", "")).filter(l -> !l.contains(" fe80:"))
+        .map(l -> l.replaceFirst("^\\d+: ", "").replace(" tentative", "")) // IPv6 DAD may not be done yet
+        .filter(l -> !l.contains(" fe80:"))
         .reduce("", (a, b) -> a + b + "\n");
   }
 
