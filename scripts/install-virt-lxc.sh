@@ -105,8 +105,7 @@ record_cds_archive() {
   </devices>
 </domain>
 DOMAIN
-  virsh -q -c lxc:/// destroy "$name" >/dev/null 2>&1 || true
-  virsh -q -c lxc:/// undefine "$name" >/dev/null 2>&1 || true
+  forget_domain "$name"
   local ok=1
   if virsh -q -c lxc:/// define "$work/domain.xml" >/dev/null && virsh -q -c lxc:/// start "$name" >/dev/null; then
     sleep 1
@@ -120,10 +119,21 @@ DOMAIN
       ok=0
     fi
   fi
-  virsh -q -c lxc:/// destroy "$name" >/dev/null 2>&1 || true
-  virsh -q -c lxc:/// undefine "$name" >/dev/null 2>&1 || true
+  forget_domain "$name"
   rm -rf "$work"
   return $ok
+}
+
+# Destroys and undefines a domain, waiting out a libvirtd restart (up to 20 s): nothing of the training is left.
+forget_domain() {
+  local i
+  for i in $(seq 1 10); do
+    virsh -q -c lxc:/// destroy "$1" >/dev/null 2>&1 || true
+    virsh -q -c lxc:/// undefine "$1" >/dev/null 2>&1 || true
+    virsh -q -c lxc:/// domstate "$1" 2>&1 | grep -q "failed to get domain" && return 0
+    sleep 2
+  done
+  log "WARNING: unable to undefine the training domain $1"
 }
 
 rm -f "$BASE/virt-lxc-controller.jsa" # made for the previous jars

@@ -67,8 +67,23 @@ class InstalledControllerIT {
     Virsh.run("destroy", name).ok();
   }
 
-  /** Runs a command to its end (3 minutes at most); fails with its output unless it exits 0; returns its stdout. */
+  /**
+   * Runs a command to its end (3 minutes at most), once more after 2 s when libvirtd was not there; fails with its
+   * output unless it exits 0; returns its stdout.
+   */
   private static String run(List<String> command) throws IOException, InterruptedException {
+    try {
+      return runOnce(command);
+    } catch (AssertionError e) {
+      if (!String.valueOf(e.getMessage()).contains("Failed to connect socket")) {
+        throw e;
+      }
+      Virsh.sleep2s();
+      return runOnce(command);
+    }
+  }
+
+  private static String runOnce(List<String> command) throws IOException, InterruptedException {
     Path err = Files.createTempFile(Path.of("/tmp"), "vlxct-cli-err-", ".txt");
     try {
       Process p = new ProcessBuilder(command).redirectInput(new File("/dev/null")).redirectError(err.toFile()).start();

@@ -148,7 +148,17 @@ class VirtLxcCommandIT {
 
   /** One run of the {@code virt-lxc} command, in this JVM, against the running libvirtd. */
   private record Cli(int status, String out, String err) {
+    /** As {@link Virsh#run}: once more after 2 s when libvirtd was not there. */
     static Cli run(String... args) {
+      Cli r = runOnce(args);
+      if (r.status() != 0 && r.err().contains("Failed to connect socket")) {
+        Virsh.sleep2s();
+        r = runOnce(args);
+      }
+      return r;
+    }
+
+    private static Cli runOnce(String... args) {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
       int status = VirtLxc.create(new PrintWriter(out), new PrintWriter(err)).execute(args);
