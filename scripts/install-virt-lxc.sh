@@ -130,7 +130,7 @@ forget_domain() {
   for i in $(seq 1 10); do
     virsh -q -c lxc:/// destroy "$1" >/dev/null 2>&1 || true
     virsh -q -c lxc:/// undefine "$1" >/dev/null 2>&1 || true
-    virsh -q -c lxc:/// domstate "$1" 2>&1 | grep -q "failed to get domain" && return 0
+    [[ $(virsh -q -c lxc:/// domstate "$1" 2>&1) == *"failed to get domain"* ]] && return 0
     sleep 2
   done
   log "WARNING: unable to undefine the training domain $1"
