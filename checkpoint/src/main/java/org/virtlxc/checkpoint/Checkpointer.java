@@ -98,7 +98,7 @@ public final class Checkpointer {
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     if (failure.isPresent()) {
       discardManifest(dir);
-      throw new CheckpointException(what + " (it keeps running): " + failure.get());
+      throw new CheckpointException(what + " (it keeps running): " + failure.get() + hintFor(failure.get()));
     }
     LOG.info("dumped {} into {} in {} ms", domainName, dir, took.toMillis());
     if (!options.leaveRunning()) {
@@ -180,6 +180,15 @@ public final class Checkpointer {
       Thread.currentThread().interrupt();
       return Optional.of("interrupted; CRIU was killed (log " + log + ")");
     }
+  }
+
+  /** What to do about a CRIU failure whose cause is known, or nothing. */
+  static String hintFor(String failure) {
+    if (failure.contains("Can't get 1:16 opt")) { // getsockopt(SOL_SOCKET, SO_PASSCRED) on a TCP/UDP socket
+      return " (CRIU before 4.2 cannot dump TCP or UDP sockets on Linux >= 6.16: run scripts/setup/install-criu.sh"
+          + " for CRIU >= 4.2)";
+    }
+    return "";
   }
 
   private static void discardManifest(Path dir) {

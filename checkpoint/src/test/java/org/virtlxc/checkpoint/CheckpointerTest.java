@@ -43,6 +43,13 @@ class CheckpointerTest {
   }
 
   @Test
+  void criu41sSocketOptionFailureOnNewKernelsSaysWhatToDo() {
+    assertEquals(" (CRIU before 4.2 cannot dump TCP or UDP sockets on Linux >= 6.16: run scripts/setup/install-criu.sh"
+        + " for CRIU >= 4.2)", Checkpointer.hintFor("CRIU: sockets: Can't get 1:16 opt: Operation not supported (log x)"));
+    assertEquals("", Checkpointer.hintFor("CRIU: something else"));
+  }
+
+  @Test
   void aDirectoryWithoutManifestIsNoCompleteDump(@TempDir Path dir) {
     CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointManifest.read(dir));
     assertEquals("unable to read checkpoint " + dir + ": no virt-lxc-checkpoint.properties (not a complete virt-lxc"
