@@ -74,9 +74,24 @@ public final class Virsh {
     return run("list", "--all", "--name").ok().out().lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
   }
 
-  /** Stops and undefines {@code name} if it exists; quiet when it does not. */
+  /**
+   * Stops and undefines {@code name} if it exists; quiet when it does not. Retries for up to two minutes while the
+   * domain still exists: on a loaded machine a {@code virsh start} the test gave up on may still be running (it holds
+   * libvirtd's state-change lock, so destroy fails) and would otherwise bring the domain up after the test is gone.
+   */
   public static void destroyAndUndefine(String name) {
-    run("destroy", name);
-    run("undefine", name);
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (true) {
+      run("destroy", name);
+      run("undefine", name);
+      Result info = run("dominfo", name);
+      if (info.status() != 0 && !info.err().contains("Failed to connect socket")) {
+        return; // gone
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("domain " + name + " could not be destroyed and undefined: " + info.out().strip());
+      }
+      sleep2s();
+    }
   }
 }
