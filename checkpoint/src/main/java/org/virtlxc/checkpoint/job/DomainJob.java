@@ -179,11 +179,9 @@ public final class DomainJob implements AutoCloseable {
     if (closed) {
       return;
     }
-    int before = state.percent();
     state = next;
     Instant now = next.updated();
-    if (force || next.percent() != before && next.percent() == 100
-        || Duration.between(lastWrite, now).compareTo(WRITE_INTERVAL) >= 0) {
+    if (force || Duration.between(lastWrite, now).compareTo(WRITE_INTERVAL) >= 0) {
       lastWrite = now;
       try {
         registry.writeActive(domain, next);

@@ -50,16 +50,19 @@ public record JobState(JobOperation operation, long pid, Instant pidStarted, Ins
     return Duration.between(started, ended != null ? ended : now);
   }
 
-  /** Percent done, 0 to 100: of memory when its total is known, else of data, else 0 (100 once completed). */
+  /**
+   * Percent done: of memory when its total is known, else of data, else 0; at most 99 until the job has completed
+   * (a phase that has written everything may still have work to do, and its totals are estimates), 100 then.
+   */
   public int percent() {
     if (result == JobResult.COMPLETED) {
       return 100;
     }
     if (memoryTotal > 0) {
-      return (int) Math.min(100, memoryProcessed * 100 / memoryTotal);
+      return (int) Math.min(99, memoryProcessed * 100 / memoryTotal);
     }
     if (dataTotal > 0) {
-      return (int) Math.min(100, dataProcessed * 100 / dataTotal);
+      return (int) Math.min(99, dataProcessed * 100 / dataTotal);
     }
     return 0;
   }
