@@ -71,6 +71,7 @@ class SaveRestoreIT {
     Virsh.destroyAndUndefine(name);
     checkpointer.cancelRestore(uuid);
     Files.deleteIfExists(Path.of("/run/virt-lxc/jobs").resolve(name + ".lock"));
+    Files.deleteIfExists(Path.of("/run/virt-lxc/jobs").resolve(name + ".completed")); // the dumps' job records
     deleteTree(work);
   }
 
