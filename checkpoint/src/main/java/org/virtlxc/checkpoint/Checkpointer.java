@@ -127,7 +127,7 @@ public final class Checkpointer {
     if (failure.isPresent() && failure.get().equals(DumpWatch.ABORTED)) {
       leftovers.remove();
       JobAbortedException abort = new JobAbortedException(job.operation(), domainName);
-      LOG.warn("dump of {} aborted after {} ms; CRIU killed, {} cleaned up, domain {}", domainName, took.toMillis(),
+      LOG.info("dump of {} aborted after {} ms; CRIU killed, {} cleaned up, domain {}", domainName, took.toMillis(),
           dir, running.freezerState().orElse("running"));
       throw new CheckpointException(abort.getMessage(), abort);
     }

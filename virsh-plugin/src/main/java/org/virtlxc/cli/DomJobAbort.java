@@ -3,6 +3,7 @@ package org.virtlxc.cli;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.virtlxc.checkpoint.job.JobRegistry;
+import org.virtlxc.checkpoint.job.JobResult;
 import org.virtlxc.checkpoint.job.JobState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +36,12 @@ final class DomJobAbort implements Callable<Integer> {
       throw new IllegalStateException("the " + job.operation().label().toLowerCase(java.util.Locale.ROOT)
           + " job on domain " + domain + " (pid " + job.pid() + ") was asked to abort but still runs after "
           + timeoutSeconds + " s");
+    }
+    var finished = registry.completed(domain);
+    if (finished.isPresent() && finished.get().started().equals(job.started())
+        && finished.get().result() == JobResult.COMPLETED) {
+      throw new IllegalStateException("the " + job.operation().label().toLowerCase(java.util.Locale.ROOT)
+          + " job on domain " + domain + " completed before it could be aborted");
     }
     return 0;
   }

@@ -53,6 +53,25 @@ class DomJobCommandsTest {
   }
 
   @Test
+  void anAbortThatComesTooLateSaysTheJobCompleted() throws Exception {
+    DomainJob job = DomainJob.begin(new JobRegistry(jobs), DOM, JobOperation.RESTORE);
+    CompletableFuture<Void> worker = CompletableFuture.runAsync(() -> {
+      try (job) {
+        while (!job.abortRequested()) {
+          Thread.sleep(10);
+        }
+        job.succeeded(); // its last step was past any abort point
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertEquals(1, run("domjobabort", DOM));
+    assertEquals("error: the restore job on domain " + DOM + " completed before it could be aborted\n",
+        err.toString());
+    worker.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void infoShowsTheRunningJobAndAbortStopsIt() throws Exception {
     DomainJob job = DomainJob.begin(new JobRegistry(jobs), DOM, JobOperation.SAVE);
     job.phase("dumping");
