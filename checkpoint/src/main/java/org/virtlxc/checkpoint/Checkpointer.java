@@ -20,6 +20,10 @@ import org.virtlxc.checkpoint.criu.CriuExternals;
 import org.virtlxc.checkpoint.criu.CriuProcess;
 import org.virtlxc.checkpoint.criu.ExternalNetns;
 import org.virtlxc.checkpoint.criu.MountInfo;
+import org.virtlxc.checkpoint.job.DomainJob;
+import org.virtlxc.checkpoint.job.JobAbortedException;
+import org.virtlxc.checkpoint.job.JobOperation;
+import org.virtlxc.checkpoint.job.TreeMemory;
 import org.virtlxc.domainxml.DomainXml;
 import org.virtlxc.domainxml.model.Domain;
 import org.virtlxc.domainxml.model.Filesystem;
@@ -55,12 +59,34 @@ public final class Checkpointer {
    * off).
    */
   public DumpResult dump(String domainName, Path imageDir, DumpOptions options) throws CheckpointException {
-    try (DomainJobLock lock = DomainJobLock.acquire(domainName)) {
-      return dumpLocked(domainName, imageDir, options);
+    try (DomainJob job = DomainJob.begin(domainName, JobOperation.CHECKPOINT)) {
+      try {
+        DumpResult result = dump(domainName, imageDir, options, job);
+        job.succeeded();
+        return result;
+      } catch (CheckpointException e) {
+        job.failed(e.getMessage());
+        throw e;
+      }
     }
   }
 
-  private DumpResult dumpLocked(String domainName, Path imageDir, DumpOptions options) throws CheckpointException {
+  /**
+   * As {@link #dump(String, Path, DumpOptions)}, within the caller's {@code job} (a save or migration): phase
+   * "dumping", with CRIU's progress as the bytes of its page images against the tree's anonymous memory. When the
+   * job is asked to abort while CRIU runs, CRIU is killed, the domain keeps running, everything this dump wrote is
+   * removed and the exception's message is "operation aborted: ..." (its cause a {@link JobAbortedException}).
+   * Does not close the job.
+   */
+  public DumpResult dump(String domainName, Path imageDir, DumpOptions options, DomainJob job)
+      throws CheckpointException {
+    try (DomainJobLock lock = DomainJobLock.acquire(domainName)) {
+      return dumpLocked(domainName, imageDir, options, job);
+    }
+  }
+
+  private DumpResult dumpLocked(String domainName, Path imageDir, DumpOptions options, DomainJob job)
+      throws CheckpointException {
     RunningDomain running = RunningDomain.find(domainName, stateDir);
     String what = "unable to dump domain " + domainName;
     Optional<String> freezer = running.freezerState();
@@ -68,6 +94,7 @@ public final class Checkpointer {
       throw new CheckpointException(what + ": it is paused (freezer " + freezer.get() + "); resume it first");
     }
     Path dir = imageDir.toAbsolutePath().normalize();
+    DumpLeftovers leftovers = DumpLeftovers.before(dir);
     prepareImageDir(what, dir);
 
     CriuExternals externals;
@@ -93,9 +120,19 @@ public final class Checkpointer {
     List<String> cmd = criu.command(CriuCommands.dump(running.initPid(), dir, externals, options.leaveRunning(),
         options.extraCriuArgs()));
     LOG.info("dumping {} (init {}): {}", domainName, running.initPid(), String.join(" ", cmd));
+    job.phase("dumping");
+    DumpWatch watch = new DumpWatch(job, dir, TreeMemory.anonymousBytes(running.initPid()));
     long t0 = System.nanoTime();
-    Optional<String> failure = runCriu(cmd, dir, dir.resolve("dump.log"), options.timeout());
+    Optional<String> failure = watch.aborted() ? Optional.of(DumpWatch.ABORTED)
+        : runCriu(cmd, dir, dir.resolve("dump.log"), options.timeout(), watch);
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    if (failure.isPresent() && failure.get().equals(DumpWatch.ABORTED)) {
+      leftovers.remove();
+      JobAbortedException abort = new JobAbortedException(job.operation(), domainName);
+      LOG.info("dump of {} aborted after {} ms; CRIU killed, {} cleaned up, domain {}", domainName, took.toMillis(),
+          dir, running.freezerState().orElse("running"));
+      throw new CheckpointException(abort.getMessage(), abort);
+    }
     if (failure.isPresent()) {
       discardManifest(dir);
       throw new CheckpointException(what + " (it keeps running): " + failure.get() + hintFor(failure.get()));
@@ -170,10 +207,10 @@ public final class Checkpointer {
   }
 
   /** Runs CRIU to completion; the failure text (CRIU's first error, or how it died) if it failed. */
-  private static Optional<String> runCriu(List<String> cmd, Path dir, Path log, Duration timeout)
-      throws CheckpointException {
+  private static Optional<String> runCriu(List<String> cmd, Path dir, Path log, Duration timeout,
+      CriuProcess.Watch watch) throws CheckpointException {
     try {
-      return CriuProcess.run(cmd, java.util.Map.of(), log, dir.resolve("criu.out"), timeout);
+      return CriuProcess.run(cmd, java.util.Map.of(), log, dir.resolve("criu.out"), timeout, watch);
     } catch (IOException e) {
       throw new CheckpointException("unable to run " + cmd.get(0) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
     description = "Save, restore and migrate libvirt LXC domains.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"},
-    subcommands = {Define.class, Adopt.class, DomxmlCheck.class, HelpCommand.class})
+    subcommands = {Define.class, Adopt.class, DomxmlCheck.class, SaveImageDumpxml.class, SaveImageDefine.class,
+        SaveImageInfo.class, DomJobInfo.class, DomJobAbort.class, HelpCommand.class})
 public final class VirtLxc implements Runnable {
   @Spec
   CommandSpec spec;

@@ -19,16 +19,42 @@ import java.util.concurrent.TimeUnit;
 public final class CriuProcess {
   private CriuProcess() {}
 
+  /** Consulted about every {@link #POLL} while CRIU runs. */
+  @FunctionalInterface
+  public interface Watch {
+    /** A reason to stop CRIU now (it is then killed, and the reason returned as the failure), or empty. */
+    Optional<String> check();
+
+    Watch NONE = Optional::empty;
+  }
+
+  static final Duration POLL = Duration.ofMillis(100);
+
   public static Optional<String> run(List<String> cmd, Map<String, String> env, Path log, Path out, Duration timeout)
       throws IOException, InterruptedException {
+    return run(cmd, env, log, out, timeout, Watch.NONE);
+  }
+
+  /** As {@link #run(List, Map, Path, Path, Duration)}, and kills CRIU (SIGKILL, by its pid) when {@code watch} says. */
+  public static Optional<String> run(List<String> cmd, Map<String, String> env, Path log, Path out, Duration timeout,
+      Watch watch) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().putAll(env);
     Process p = pb.start();
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly().waitFor();
-        return Optional.of("CRIU did not finish within " + timeout.toSeconds() + " s and was killed (log " + log + ")");
+      while (!p.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+        Optional<String> stop = watch.check();
+        if (stop.isPresent()) {
+          p.destroyForcibly().waitFor();
+          return stop;
+        }
+        if (System.nanoTime() - deadline > 0) {
+          p.destroyForcibly().waitFor();
+          return Optional.of("CRIU did not finish within " + timeout.toSeconds() + " s and was killed (log " + log
+              + ")");
+        }
       }
     } catch (InterruptedException e) {
       p.destroyForcibly();

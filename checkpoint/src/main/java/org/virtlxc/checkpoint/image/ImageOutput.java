@@ -141,7 +141,7 @@ final class ImageOutput {
     return e;
   }
 
-  private void report() {
+  private void report() throws IOException {
     long pageSize = manifest.pageSize();
     listener.progress(new WriteProgress(bytesWritten, manifest.payloadBytes(), pageBytesWritten / pageSize,
         manifest.pageBytes() / pageSize));

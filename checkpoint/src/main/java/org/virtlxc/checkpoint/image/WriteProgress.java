@@ -1,5 +1,7 @@
 package org.virtlxc.checkpoint.image;
 
+import java.io.IOException;
+
 /**
  * How far a save image write is: payload bytes and memory pages written of their totals.
  *
@@ -9,10 +11,13 @@ package org.virtlxc.checkpoint.image;
  * @param pagesTotal   memory pages in the image
  */
 public record WriteProgress(long bytesWritten, long bytesTotal, long pagesWritten, long pagesTotal) {
-  /** Receives progress, at most about once per MiB written and once at the end of each member. */
+  /**
+   * Receives progress, at most about once per MiB written and once at the end of each member. An exception it throws
+   * (e.g. a job abort) ends the write: the writer removes its temporary file and rethrows it.
+   */
   @FunctionalInterface
   public interface Listener {
-    void progress(WriteProgress p);
+    void progress(WriteProgress p) throws IOException;
 
     Listener NONE = p -> { };
   }
