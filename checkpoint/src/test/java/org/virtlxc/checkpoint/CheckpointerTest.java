@@ -129,4 +129,52 @@ class CheckpointerTest {
       other.destroyForcibly().waitFor();
     }
   }
+
+  @Test
+  void dumpWaitsForLibvirtdToRecordTheInitPid(@TempDir Path stateDir) throws Exception {
+    // A stand-in controller (its command line names virt-lxc's main class) with one child, its "init".
+    Process ctl = new ProcessBuilder("sh", "-c", "sleep 30 & wait", RunningDomain.CONTROLLER_MAIN).start();
+    try {
+      long init = awaitOnlyChild(ctl);
+      Files.writeString(stateDir.resolve("web.pid"), ctl.pid() + "\n");
+      Files.writeString(stateDir.resolve("web.xml"), status(ctl.pid(), ""));
+      CheckpointException e = assertThrows(CheckpointException.class,
+          () -> RunningDomain.find("web", stateDir, java.time.Duration.ofMillis(300)));
+      assertEquals("unable to dump domain web: libvirtd does not know its init pid yet", e.getMessage());
+
+      Thread recorder = new Thread(() -> {
+        try {
+          Thread.sleep(500); // libvirtd handles the INIT event after virsh start returned
+          Files.writeString(stateDir.resolve("web.xml"), status(ctl.pid(), "<init pid='" + init + "'/>"));
+        } catch (Exception ex) {
+          throw new IllegalStateException(ex);
+        }
+      });
+      recorder.start();
+      RunningDomain found = RunningDomain.find("web", stateDir);
+      recorder.join();
+      assertEquals(init, found.initPid());
+      assertEquals(ctl.pid(), found.controllerPid());
+    } finally {
+      ctl.descendants().forEach(ProcessHandle::destroyForcibly);
+      ctl.destroyForcibly().waitFor();
+    }
+  }
+
+  private static String status(long controller, String init) {
+    return "<domstatus state='running' reason='booted' pid='" + controller + "'>" + init + "<domain type='lxc'>"
+        + "<name>web</name><uuid>" + UUID + "</uuid><memory>1024</memory><os><type>exe</type><init>/bin/sh</init></os>"
+        + "</domain></domstatus>";
+  }
+
+  private static long awaitOnlyChild(Process p) throws InterruptedException {
+    for (int i = 0; i < 50; i++) {
+      List<ProcessHandle> children = p.children().toList();
+      if (children.size() == 1) {
+        return children.get(0).pid();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no child of " + p.pid());
+  }
 }
