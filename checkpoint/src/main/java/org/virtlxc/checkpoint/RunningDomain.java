@@ -81,6 +81,22 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
   }
 
   /**
+   * The controller of domain {@code name} if libvirtd runs it: its pid file (removed by libvirtd when the domain stops)
+   * names a live process. Whichever controller it is: a running domain is running.
+   */
+  public static Optional<Long> controllerOf(String name, Path stateDir) throws CheckpointException {
+    Path pidFile = stateDir.resolve(name + ".pid");
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException | NumberFormatException e) {
+      throw new CheckpointException("unable to read " + pidFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Only virt-lxc's controller restores a pending checkpoint at start: dumping (and so stopping) a domain under another
    * controller, such as libvirt_lxc, would lose it.
    */

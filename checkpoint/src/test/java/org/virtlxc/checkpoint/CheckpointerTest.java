@@ -177,4 +177,34 @@ class CheckpointerTest {
     }
     throw new AssertionError("no child of " + p.pid());
   }
+
+  @Test
+  void prepareRestoreRefusesARunningDomain(@TempDir Path stateDir, @TempDir Path images, @TempDir Path restoreRoot)
+      throws Exception {
+    manifest.write(images);
+    Files.writeString(images.resolve("inventory.img"), "");
+    Checkpointer c = new Checkpointer(org.virtlxc.checkpoint.criu.Criu.fromSystemProperty(), stateDir);
+    Process controller = new ProcessBuilder("sleep", "30").start();
+    String old = System.getProperty("virtlxc.restore.dir");
+    System.setProperty("virtlxc.restore.dir", restoreRoot.toString());
+    try {
+      Files.writeString(stateDir.resolve("web.pid"), controller.pid() + "\n");
+      CheckpointException e = assertThrows(CheckpointException.class, () -> c.prepareRestore(images));
+      assertEquals("unable to prepare the restore of web from " + images + ": the domain is running (controller "
+          + controller.pid() + "); shut it down or destroy it first", e.getMessage());
+      assertEquals(Optional.empty(), PendingRestore.find(UUID), "no marker for a running domain");
+
+      controller.destroyForcibly().waitFor(); // a pid file naming a process that is gone: not running
+      assertTrue(Files.isRegularFile(c.prepareRestore(images).marker()));
+      Files.delete(stateDir.resolve("web.pid")); // libvirtd removed it: shut off
+      assertTrue(Files.isRegularFile(c.prepareRestore(images).marker()));
+    } finally {
+      controller.destroyForcibly();
+      if (old == null) {
+        System.clearProperty("virtlxc.restore.dir");
+      } else {
+        System.setProperty("virtlxc.restore.dir", old);
+      }
+    }
+  }
 }

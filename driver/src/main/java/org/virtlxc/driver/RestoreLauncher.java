@@ -80,7 +80,7 @@ final class RestoreLauncher {
     cmd.addAll(criu.command(CriuCommands.restore(images, rootOf(domain), pidFile, externals)));
     LOG.info("restoring {} from {}: {}", domain.name(), images, String.join(" ", cmd));
 
-    int pid = runCriu(what, cmd, consoleSlave, images.resolve("restore.log"), pidFile);
+    int pid = runCriu(what, cmd, consoleSlave, images.resolve("restore.log"), pidFile, pending.marker());
     if (!ProcessHandle.current().children().anyMatch(c -> c.pid() == pid)) {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // not ours to wait for: leave nothing running
       throw new Controller.StartupException(what + ": the restored init " + pid + " is not a child of the controller");
@@ -89,7 +89,7 @@ final class RestoreLauncher {
     return ContainerProcess.adopt(pid);
   }
 
-  private int runCriu(String what, List<String> cmd, String consoleSlave, Path log, Path pidFile)
+  private int runCriu(String what, List<String> cmd, String consoleSlave, Path log, Path pidFile, Path marker)
       throws Controller.StartupException {
     Optional<String> failure;
     try {
@@ -102,8 +102,9 @@ final class RestoreLauncher {
       Thread.currentThread().interrupt();
       throw new Controller.StartupException(what + ": interrupted", e);
     }
-    if (failure.isPresent()) {
-      throw new Controller.StartupException(what + ": " + failure.get());
+    if (failure.isPresent()) { // e.g. a file the tree holds open changed since the dump: the restore stays pending
+      throw new Controller.StartupException(what + ": " + failure.get() + "; pending restore " + marker
+          + " kept: start again once fixed, or remove it to boot afresh");
     }
     try {
       int pid = Integer.parseInt(Files.readString(pidFile).strip());
