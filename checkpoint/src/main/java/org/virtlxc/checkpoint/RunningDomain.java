@@ -28,7 +28,8 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
 
   /**
    * How long to wait for libvirtd to record the init pid: {@code virsh start} returns before libvirtd has handled the
-   * controller's INIT event and written {@code <init pid>} into the status file.
+   * controller's INIT event and written {@code <init pid>} into the status file. Until then the file has no pid, or
+   * still the one of the domain's previous run (libvirtd keeps it across a stop), which is no child of the controller.
    */
   static final Duration INIT_PID_WAIT = Duration.ofSeconds(10);
 
@@ -54,7 +55,7 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
       DomainStatus status = readStatus(statusFile);
       String recorded = status.init() == null ? null : status.init().pid();
       boolean known = recorded != null && !recorded.isBlank() && !recorded.strip().equals("0");
-      if (known || System.nanoTime() > deadline) {
+      if (known && isChild(controller, recorded) || System.nanoTime() > deadline) {
         return new RunningDomain(name, status.domain(), controller, initPid(name, known ? recorded : null,
             controller));
       }
@@ -64,6 +65,15 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
         Thread.currentThread().interrupt();
         throw new CheckpointException("interrupted while waiting for libvirtd to record the init pid of " + name, e);
       }
+    }
+  }
+
+  private static boolean isChild(long controller, String pid) {
+    try {
+      long p = Long.parseLong(pid.strip());
+      return ProcessHandle.of(controller).map(c -> c.children().anyMatch(ch -> ch.pid() == p)).orElse(false);
+    } catch (NumberFormatException e) {
+      return false;
     }
   }
 

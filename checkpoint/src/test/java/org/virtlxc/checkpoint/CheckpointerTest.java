@@ -141,6 +141,13 @@ class CheckpointerTest {
       CheckpointException e = assertThrows(CheckpointException.class,
           () -> RunningDomain.find("web", stateDir, java.time.Duration.ofMillis(300)));
       assertEquals("unable to dump domain web: libvirtd does not know its init pid yet", e.getMessage());
+      // The previous run's init pid, which libvirtd keeps in the status file until the INIT event of this run.
+      long stale = ProcessHandle.current().pid();
+      Files.writeString(stateDir.resolve("web.xml"), status(ctl.pid(), "<init pid='" + stale + "'/>"));
+      e = assertThrows(CheckpointException.class,
+          () -> RunningDomain.find("web", stateDir, java.time.Duration.ofMillis(300)));
+      assertEquals("unable to dump domain web: its init " + stale + " is not a child of its controller " + ctl.pid()
+          + " (is the <emulator> virt-lxc's controller?)", e.getMessage());
 
       Thread recorder = new Thread(() -> {
         try {
