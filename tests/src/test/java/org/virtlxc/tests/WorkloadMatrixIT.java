@@ -364,8 +364,8 @@ class WorkloadMatrixIT {
   private record ContainerProc(int pid, String cmdline, String cwd, String environ) {}
 
   /**
-   * The container's processes by in-container pid: init and its descendants, the short-lived {@code sleep}s of shell
-   * loops left out.
+   * The container's processes by in-container pid: init and its descendants, without the short-lived children of
+   * shell loops ({@code sleep}s, and shell forks about to exec one: a copy of a {@code /bin/sh} parent).
    */
   private Map<Integer, ContainerProc> processes() throws Exception {
     long init = initPid();
@@ -375,9 +375,11 @@ class WorkloadMatrixIT {
     for (long pid : pids) {
       Path proc = Path.of("/proc/" + pid);
       try {
-        String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-            .replace('\0', ' ').strip();
-        if (cmdline.startsWith("sleep ")) {
+        String cmdline = cmdline(pid);
+        boolean shellFork = pid != init && cmdline.startsWith("/bin/sh ")
+            && ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(pp -> cmdline(pp.pid())).orElse("")
+                .equals(cmdline);
+        if (cmdline.startsWith("sleep ") || shellFork) {
           continue;
         }
         String environ = new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8)
@@ -385,11 +387,20 @@ class WorkloadMatrixIT {
         String cwd = Files.readSymbolicLink(proc.resolve("cwd")).toString();
         int nspid = nsPid(pid);
         m.put(nspid, new ContainerProc(nspid, cmdline, cwd, environ));
-      } catch (IOException e) {
+      } catch (IOException | java.io.UncheckedIOException e) {
         // ended meanwhile (a sleep)
       }
     }
     return m;
+  }
+
+  private static String cmdline(long pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
+          .replace('\0', ' ').strip();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private long initPid() throws Exception {
