@@ -146,7 +146,9 @@ public final class Checkpointer {
 
   /**
    * Marks the checkpoint in {@code imageDir} as the domain's pending restore: its next {@code virsh start} restores it
-   * instead of booting. Checks that the directory holds a complete dump first.
+   * instead of booting. Checks that the directory holds a complete dump and that the domain is not running: a marker
+   * left for a running domain would outlive it and, at some later start, replace whatever it had become with the old
+   * image, or (files it holds open having changed meanwhile) keep it from starting at all.
    */
   public PendingRestore prepareRestore(Path imageDir) throws CheckpointException {
     Path dir = imageDir.toAbsolutePath().normalize();
@@ -154,6 +156,11 @@ public final class Checkpointer {
     if (!Files.isRegularFile(dir.resolve("inventory.img"))) {
       throw new CheckpointException("unable to prepare the restore of " + manifest.name() + " from " + dir
           + ": no CRIU inventory.img in it");
+    }
+    Optional<Long> controller = RunningDomain.controllerOf(manifest.name(), stateDir);
+    if (controller.isPresent()) {
+      throw new CheckpointException("unable to prepare the restore of " + manifest.name() + " from " + dir
+          + ": the domain is running (controller " + controller.get() + "); shut it down or destroy it first");
     }
     try {
       PendingRestore pending = PendingRestore.write(manifest, dir);

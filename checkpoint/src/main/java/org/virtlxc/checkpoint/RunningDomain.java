@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.virtlxc.domainxml.DomainXml;
@@ -25,8 +26,19 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
   /** The main class of virt-lxc's controller, as it appears on the controller JVM's command line. */
   static final String CONTROLLER_MAIN = "org.virtlxc.driver.ControllerMain";
 
+  /**
+   * How long to wait for libvirtd to record the init pid: {@code virsh start} returns before libvirtd has handled the
+   * controller's INIT event and written {@code <init pid>} into the status file. Until then the file has no pid, or
+   * still the one of the domain's previous run (libvirtd keeps it across a stop), which is no child of the controller.
+   */
+  static final Duration INIT_PID_WAIT = Duration.ofSeconds(10);
+
   /** Finds the running domain {@code name}; the message says why it is not usable for a dump. */
   public static RunningDomain find(String name, Path stateDir) throws CheckpointException {
+    return find(name, stateDir, INIT_PID_WAIT);
+  }
+
+  static RunningDomain find(String name, Path stateDir, Duration initPidWait) throws CheckpointException {
     Path pidFile = stateDir.resolve(name + ".pid");
     Path statusFile = stateDir.resolve(name + ".xml");
     long controller;
@@ -37,6 +49,35 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
     } catch (IOException | NumberFormatException e) {
       throw new CheckpointException("unable to read " + pidFile + ": " + e.getMessage(), e);
     }
+    requireOurController(name, controller);
+    long deadline = System.nanoTime() + initPidWait.toNanos();
+    while (true) {
+      DomainStatus status = readStatus(statusFile);
+      String recorded = status.init() == null ? null : status.init().pid();
+      boolean known = recorded != null && !recorded.isBlank() && !recorded.strip().equals("0");
+      if (known && isChild(controller, recorded) || System.nanoTime() > deadline) {
+        return new RunningDomain(name, status.domain(), controller, initPid(name, known ? recorded : null,
+            controller));
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CheckpointException("interrupted while waiting for libvirtd to record the init pid of " + name, e);
+      }
+    }
+  }
+
+  private static boolean isChild(long controller, String pid) {
+    try {
+      long p = Long.parseLong(pid.strip());
+      return ProcessHandle.of(controller).map(c -> c.children().anyMatch(ch -> ch.pid() == p)).orElse(false);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static DomainStatus readStatus(Path statusFile) throws CheckpointException {
     DomainStatus status;
     try {
       status = DomainXml.parseStatus(statusFile);
@@ -46,9 +87,23 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
     if (status.domain() == null) {
       throw new CheckpointException("unable to read domain status " + statusFile + ": no <domain> in it");
     }
-    requireOurController(name, controller);
-    long init = initPid(name, status, controller);
-    return new RunningDomain(name, status.domain(), controller, init);
+    return status;
+  }
+
+  /**
+   * The controller of domain {@code name} if libvirtd runs it: its pid file (removed by libvirtd when the domain stops)
+   * names a live process. Whichever controller it is: a running domain is running.
+   */
+  public static Optional<Long> controllerOf(String name, Path stateDir) throws CheckpointException {
+    Path pidFile = stateDir.resolve(name + ".pid");
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException | NumberFormatException e) {
+      throw new CheckpointException("unable to read " + pidFile + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -70,13 +125,12 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
     }
   }
 
-  /** The controller's INIT pid from the status file, checked against the process tree. */
-  private static long initPid(String name, DomainStatus status, long controller) throws CheckpointException {
-    String recorded = status.init() == null ? null : status.init().pid();
+  /** The controller's INIT pid from the status file ({@code null}: none recorded), checked against the process tree. */
+  private static long initPid(String name, String recorded, long controller) throws CheckpointException {
     List<Long> children = ProcessHandle.of(controller).map(p -> p.children().map(ProcessHandle::pid).toList())
         .orElseThrow(() -> new CheckpointException("unable to dump domain " + name + ": its controller " + controller
             + " is not running"));
-    if (recorded != null && !recorded.isBlank() && !recorded.equals("0")) {
+    if (recorded != null) {
       long pid = Long.parseLong(recorded.strip());
       if (!children.contains(pid)) {
         throw new CheckpointException("unable to dump domain " + name + ": its init " + pid + " is not a child of its"

@@ -149,4 +149,89 @@ class CheckpointerTest {
       other.destroyForcibly().waitFor();
     }
   }
+
+  @Test
+  void dumpWaitsForLibvirtdToRecordTheInitPid(@TempDir Path stateDir) throws Exception {
+    // A stand-in controller (its command line names virt-lxc's main class) with one child, its "init".
+    Process ctl = new ProcessBuilder("sh", "-c", "sleep 30 & wait", RunningDomain.CONTROLLER_MAIN).start();
+    try {
+      long init = awaitOnlyChild(ctl);
+      Files.writeString(stateDir.resolve("web.pid"), ctl.pid() + "\n");
+      Files.writeString(stateDir.resolve("web.xml"), status(ctl.pid(), ""));
+      CheckpointException e = assertThrows(CheckpointException.class,
+          () -> RunningDomain.find("web", stateDir, java.time.Duration.ofMillis(300)));
+      assertEquals("unable to dump domain web: libvirtd does not know its init pid yet", e.getMessage());
+      // The previous run's init pid, which libvirtd keeps in the status file until the INIT event of this run.
+      long stale = ProcessHandle.current().pid();
+      Files.writeString(stateDir.resolve("web.xml"), status(ctl.pid(), "<init pid='" + stale + "'/>"));
+      e = assertThrows(CheckpointException.class,
+          () -> RunningDomain.find("web", stateDir, java.time.Duration.ofMillis(300)));
+      assertEquals("unable to dump domain web: its init " + stale + " is not a child of its controller " + ctl.pid()
+          + " (is the <emulator> virt-lxc's controller?)", e.getMessage());
+
+      Thread recorder = new Thread(() -> {
+        try {
+          Thread.sleep(500); // libvirtd handles the INIT event after virsh start returned
+          Files.writeString(stateDir.resolve("web.xml"), status(ctl.pid(), "<init pid='" + init + "'/>"));
+        } catch (Exception ex) {
+          throw new IllegalStateException(ex);
+        }
+      });
+      recorder.start();
+      RunningDomain found = RunningDomain.find("web", stateDir);
+      recorder.join();
+      assertEquals(init, found.initPid());
+      assertEquals(ctl.pid(), found.controllerPid());
+    } finally {
+      ctl.descendants().forEach(ProcessHandle::destroyForcibly);
+      ctl.destroyForcibly().waitFor();
+    }
+  }
+
+  private static String status(long controller, String init) {
+    return "<domstatus state='running' reason='booted' pid='" + controller + "'>" + init + "<domain type='lxc'>"
+        + "<name>web</name><uuid>" + UUID + "</uuid><memory>1024</memory><os><type>exe</type><init>/bin/sh</init></os>"
+        + "</domain></domstatus>";
+  }
+
+  private static long awaitOnlyChild(Process p) throws InterruptedException {
+    for (int i = 0; i < 50; i++) {
+      List<ProcessHandle> children = p.children().toList();
+      if (children.size() == 1) {
+        return children.get(0).pid();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no child of " + p.pid());
+  }
+
+  @Test
+  void prepareRestoreRefusesARunningDomain(@TempDir Path stateDir, @TempDir Path images, @TempDir Path restoreRoot)
+      throws Exception {
+    manifest.write(images);
+    Files.writeString(images.resolve("inventory.img"), "");
+    Checkpointer c = new Checkpointer(org.virtlxc.checkpoint.criu.Criu.fromSystemProperty(), stateDir);
+    Process controller = new ProcessBuilder("sleep", "30").start();
+    String old = System.getProperty("virtlxc.restore.dir");
+    System.setProperty("virtlxc.restore.dir", restoreRoot.toString());
+    try {
+      Files.writeString(stateDir.resolve("web.pid"), controller.pid() + "\n");
+      CheckpointException e = assertThrows(CheckpointException.class, () -> c.prepareRestore(images));
+      assertEquals("unable to prepare the restore of web from " + images + ": the domain is running (controller "
+          + controller.pid() + "); shut it down or destroy it first", e.getMessage());
+      assertEquals(Optional.empty(), PendingRestore.find(UUID), "no marker for a running domain");
+
+      controller.destroyForcibly().waitFor(); // a pid file naming a process that is gone: not running
+      assertTrue(Files.isRegularFile(c.prepareRestore(images).marker()));
+      Files.delete(stateDir.resolve("web.pid")); // libvirtd removed it: shut off
+      assertTrue(Files.isRegularFile(c.prepareRestore(images).marker()));
+    } finally {
+      controller.destroyForcibly();
+      if (old == null) {
+        System.clearProperty("virtlxc.restore.dir");
+      } else {
+        System.setProperty("virtlxc.restore.dir", old);
+      }
+    }
+  }
 }

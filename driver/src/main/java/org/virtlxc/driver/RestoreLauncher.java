@@ -94,12 +94,13 @@ final class RestoreLauncher {
 
     int pid;
     if (network.isEmpty()) {
-      pid = runCriu(what, cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave), images.resolve("restore.log"), pidFile);
+      pid = runCriu(what, cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave), images.resolve("restore.log"), pidFile,
+          pending.marker());
     } else { // a fresh network namespace set up as at boot, held until the restored tree lives in it
       try (FreshNetns netns = FreshNetns.create()) {
         NetworkSetup.system().apply(network, netns.holderPid());
         pid = runCriu(what, cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave, "VIRTLXC_NETNS", netns.path().toString()),
-            images.resolve("restore.log"), pidFile);
+            images.resolve("restore.log"), pidFile, pending.marker());
       } catch (NetworkConfigException e) {
         throw new Controller.StartupException(what + ": " + e.getMessage(), e);
       }
@@ -112,7 +113,7 @@ final class RestoreLauncher {
     return ContainerProcess.adopt(pid);
   }
 
-  private int runCriu(String what, List<String> cmd, Map<String, String> env, Path log, Path pidFile)
+  private int runCriu(String what, List<String> cmd, Map<String, String> env, Path log, Path pidFile, Path marker)
       throws Controller.StartupException {
     Optional<String> failure;
     try {
@@ -125,8 +126,9 @@ final class RestoreLauncher {
       Thread.currentThread().interrupt();
       throw new Controller.StartupException(what + ": interrupted", e);
     }
-    if (failure.isPresent()) {
-      throw new Controller.StartupException(what + ": " + failure.get());
+    if (failure.isPresent()) { // e.g. a file the tree holds open changed since the dump: the restore stays pending
+      throw new Controller.StartupException(what + ": " + failure.get() + "; pending restore " + marker
+          + " kept: start again once fixed, or remove it to boot afresh");
     }
     try {
       int pid = Integer.parseInt(Files.readString(pidFile).strip());

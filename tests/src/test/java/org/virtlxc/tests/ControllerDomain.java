@@ -92,7 +92,10 @@ final class ControllerDomain implements AutoCloseable {
     return root;
   }
 
-  /** A launcher like the installed one, on this build's jars and native helper. */
+  /**
+   * A launcher like the installed one, on this build's jars and native helper (and the CRIU named by the system
+   * property {@code virtlxc.criu}, if set).
+   */
   private static Path writeLauncher(Path file) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path driverTarget = BUILD_ROOT.resolve("driver/target");
@@ -104,8 +107,10 @@ final class ControllerDomain implements AutoCloseable {
     }
     Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
     assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
+    String criu = System.getProperty("virtlxc.criu"); // the CRIU the tests run, if not the installed one
     String script = "#!/bin/sh\n"
         + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
+        + (criu == null || criu.isBlank() ? "" : " -Dvirtlxc.criu=" + criu)
         + " -Dvirtlxc.init=" + helper
         + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n";
     Files.writeString(file, script);

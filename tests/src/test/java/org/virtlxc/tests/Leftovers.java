@@ -78,10 +78,18 @@ final class Leftovers {
         if (!Files.isDirectory(h) || Files.isSymbolicLink(h)) {
           continue;
         }
-        try (Stream<Path> s = Files.walk(h, 5)) {
-          s.filter(Files::isDirectory)
-              .filter(p -> fragments.stream().anyMatch(f -> p.getFileName().toString().contains(f)))
-              .forEach(found::add);
+        for (int attempt = 1; ; attempt++) {
+          try (Stream<Path> s = Files.walk(h, 5)) {
+            s.filter(Files::isDirectory)
+                .filter(p -> fragments.stream().anyMatch(f -> p.getFileName().toString().contains(f)))
+                .forEach(found::add);
+            break;
+          } catch (java.io.UncheckedIOException e) { // a directory removed during the walk (another domain's)
+            found.removeIf(p -> p.startsWith(h));
+            if (attempt == 3) {
+              throw e;
+            }
+          }
         }
       }
     }

@@ -60,6 +60,19 @@ public record Criu(Path binary) {
     return Optional.empty();
   }
 
+  /**
+   * What a CRIU error known to come from a CRIU/kernel mismatch means, for the operator; empty for other errors. CRIU
+   * before 4.2 reads SO_PASSCRED and SO_PASSSEC (socket options 1:16, 1:34) of every socket, which Linux 6.16 and later
+   * refuse on anything but unix, netlink and bluetooth sockets: no TCP or UDP socket can be dumped (criu issue 2705).
+   */
+  public static Optional<String> explain(String error) {
+    if (error.matches("sockets: Can't get 1:(16|34) opt: Operation not supported")) {
+      return Optional.of("this CRIU cannot dump a TCP or UDP socket on Linux 6.16 or later, which refuses"
+          + " SO_PASSCRED on them; CRIU 4.2 or later can");
+    }
+    return Optional.empty();
+  }
+
   /** The last non-empty line of {@code log}, for a CRIU that died without logging an error. */
   public static Optional<String> lastLine(Path log) {
     try {

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one CRIU command to completion: stdin {@code /dev/null}, stdout and stderr into {@code out} (CRIU prints little
  * there; its log file is the diagnosis), killed after {@code timeout}. Returns why it failed, in one line: CRIU's own
- * first error from {@code log}, or how it ended (killed, exit status, its output) with the log's last line.
+ * first error from {@code log} (with {@link Criu#explain} of it), or how it ended (killed, exit status, its output) with the log's last line.
  */
 public final class CriuProcess {
   private CriuProcess() {}
@@ -66,7 +66,8 @@ public final class CriuProcess {
     }
     Optional<String> error = Criu.firstError(log);
     if (error.isPresent()) {
-      return Optional.of("CRIU: " + error.get() + " (log " + log + ")");
+      return Optional.of("CRIU: " + error.get() + Criu.explain(error.get()).map(e -> " (" + e + ")").orElse("")
+          + " (log " + log + ")");
     }
     String how = status > 128 ? "CRIU was killed by signal " + (status - 128) : "CRIU exited with status " + status;
     String output = Files.readString(out, StandardCharsets.ISO_8859_1).strip();

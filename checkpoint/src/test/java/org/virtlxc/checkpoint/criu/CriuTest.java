@@ -43,4 +43,16 @@ class CriuTest {
       }
     }
   }
+
+  @Test
+  void theInetSocketOptionErrorOfCriu41OnNewKernelsIsExplained() {
+    List<String> log = List.of(
+        "(00.118198) Error (criu/sockets.c:628): sockets: Can't get 1:16 opt: Operation not supported",
+        "(00.118203) Error (criu/sockets.c:628): sockets: Can't get 1:34 opt: Operation not supported",
+        "(00.118234) Error (criu/cr-dump.c:1681): Dump files (pid: 104238) failed with -1");
+    String error = Criu.firstError(log).orElseThrow();
+    assertEquals(Optional.of("this CRIU cannot dump a TCP or UDP socket on Linux 6.16 or later, which refuses"
+        + " SO_PASSCRED on them; CRIU 4.2 or later can"), Criu.explain(error));
+    assertEquals(Optional.empty(), Criu.explain("mnt-v2: Failed to open_tree /srv/x: No such file or directory"));
+  }
 }
