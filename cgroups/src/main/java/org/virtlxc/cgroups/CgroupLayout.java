@@ -79,7 +79,8 @@ public record CgroupLayout(Mode mode, Map<String, Path> v1Mounts, Path v2Mount, 
     return new CgroupLayout(mode, v1, v2, parsePlacement(procCgroup));
   }
 
-  private static Map<String, String> parsePlacement(String procCgroup) {
+  /** The {@code /proc/<pid>/cgroup} text as controller list → path ("" for the cgroup2 line). */
+  static Map<String, String> parsePlacement(String procCgroup) {
     Map<String, String> placement = new LinkedHashMap<>();
     for (String line : procCgroup.split("\n")) {
       String[] f = line.split(":", 3);

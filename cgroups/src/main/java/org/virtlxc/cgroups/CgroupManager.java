@@ -8,7 +8,7 @@ import java.util.List;
  * A domain's cgroup on one host layout (runc's {@code cgroups.Manager}). Obtain one from
  * {@link CgroupManagers#create}. Not thread-safe: the controller drives it from one thread.
  */
-public sealed interface CgroupManager permits V1Manager, V2Manager {
+public sealed interface CgroupManager permits V1Manager, V2Manager, MachinedManager {
 
   /** The domain cgroup this manager owns. */
   MachineCgroup cgroup();

@@ -1,13 +1,18 @@
 package org.virtlxc.cgroups;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.virtlxc.domainxml.model.BlkioDevice;
 import org.virtlxc.domainxml.model.BlkioTune;
 import org.virtlxc.domainxml.model.CpuTune;
 import org.virtlxc.domainxml.model.Domain;
 import org.virtlxc.domainxml.model.MemTune;
+import org.virtlxc.domainxml.model.NetInterface;
 import org.virtlxc.domainxml.model.NumaMemory;
 import org.virtlxc.domainxml.model.ScaledSize;
 
@@ -17,12 +22,39 @@ import org.virtlxc.domainxml.model.ScaledSize;
  * {@code …DeviceACL}). Block device paths are resolved to major:minor here, so this reads the host's /dev.
  */
 public final class DomainCgroups {
+  private static final Logger LOG = LogManager.getLogger(DomainCgroups.class);
   private DomainCgroups() {}
 
   /** The cgroup libvirtd expects for {@code domain} run by controller {@code controllerPid}. */
   public static MachineCgroup machine(Domain domain, long controllerPid) {
     String partition = domain.resource() == null ? null : domain.resource().partition();
     return MachineCgroup.of(partition, controllerPid, domain.name());
+  }
+
+  /**
+   * Interface indexes of the host ends of {@code domain}'s veths (libvirt_lxc's {@code virLXCControllerGetNICIndexes}):
+   * the {@code <target dev>} of each bridge, network or ethernet interface, read from {@code sysClassNet}
+   * ("/sys/class/net"). Unlike libvirt, an index that cannot be read is left out instead of failing: only
+   * systemd-machined uses the list, to show the machine's interfaces.
+   */
+  public static List<Integer> nicIndexes(Domain domain, Path sysClassNet) {
+    List<Integer> indexes = new ArrayList<>();
+    if (domain.devices() == null) {
+      return indexes;
+    }
+    for (NetInterface n : domain.devices().interfaces()) {
+      String dev = n.target() == null ? null : n.target().dev();
+      if (dev == null || dev.isBlank() || dev.contains("/") || !List.of("bridge", "network", "ethernet")
+          .contains(n.type())) {
+        continue;
+      }
+      try {
+        indexes.add(Integer.parseInt(Files.readString(sysClassNet.resolve(dev).resolve("ifindex")).trim()));
+      } catch (IOException | NumberFormatException e) {
+        LOG.warn("unable to read the interface index of {}: {}", dev, e.getMessage());
+      }
+    }
+    return indexes;
   }
 
   /** Every resource control of {@code domain}; elements that are absent stay null (untouched). */

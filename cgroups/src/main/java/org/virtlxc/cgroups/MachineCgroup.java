@@ -9,10 +9,14 @@ import java.util.List;
  * partition's directories carry libvirt's ".partition" suffix and '_' escapes ({@link PartitionNames}): partition
  * "/machine/tenant" is the directory "/machine/tenant.partition".
  *
+ * <p>On hosts where the machine is registered with systemd-machined, the cgroup is instead the scope machined made,
+ * e.g. "/machine.slice/machine-lxc\x2d42\x2dweb.scope" ({@link #inScope}); libvirtd finds it from the controller's pid.
+ *
  * @param partition   absolute partition path as the domain XML names it, e.g. "/machine" (libvirt's default)
  * @param machineName "lxc-&lt;controller pid&gt;-&lt;filtered name&gt;" (see {@link #machineName(long, String)})
+ * @param scope       the machined scope's path from a hierarchy's root, or null for libvirt's manual layout
  */
-public record MachineCgroup(String partition, String machineName) {
+public record MachineCgroup(String partition, String machineName, String scope) {
 
   /** libvirt's default {@code <resource><partition>}. */
   public static final String DEFAULT_PARTITION = "/machine";
@@ -33,6 +37,28 @@ public record MachineCgroup(String partition, String machineName) {
     if (machineName == null || machineName.isEmpty() || machineName.contains("/")) {
       throw new IllegalArgumentException("invalid machine name '" + machineName + "'");
     }
+    if (scope != null) {
+      List<String> c = components(scope);
+      if (!scope.startsWith("/") || c.isEmpty() || c.stream().anyMatch(x -> x.isEmpty() || x.equals(".")
+          || x.equals("..") || x.equals("process_api"))) {
+        throw new IllegalArgumentException("invalid machine scope cgroup '" + scope + "'");
+      }
+    }
+  }
+
+  /** The manual layout's cgroup (no machined scope). */
+  public MachineCgroup(String partition, String machineName) {
+    this(partition, machineName, null);
+  }
+
+  /** This machine's cgroup as the machined scope at {@code scopePath} ("/machine.slice/machine-….scope"). */
+  public MachineCgroup inScope(String scopePath) {
+    return new MachineCgroup(partition, machineName, scopePath);
+  }
+
+  /** Whether this is a machined scope rather than libvirt's manual layout. */
+  public boolean isScope() {
+    return scope != null;
   }
 
   /** The cgroup of LXC domain {@code name} whose controller has pid {@code controllerPid}. */
@@ -71,18 +97,32 @@ public record MachineCgroup(String partition, String machineName) {
     return b.substring(0, end);
   }
 
-  /** The last path component: "&lt;machineName&gt;.libvirt-lxc" (escaped as libvirt would, never in practice). */
+  /**
+   * The last path component: "&lt;machineName&gt;.libvirt-lxc" (escaped as libvirt would, never in practice), or the
+   * scope's unit name.
+   */
   public String dirName() {
+    if (scope != null) {
+      List<String> c = components(scope);
+      return c.get(c.size() - 1);
+    }
     return PartitionNames.escape(machineName + ".libvirt-lxc", PartitionNames.hostControllerNames());
   }
 
-  /** The partition's directories, top first ("/machine/a" → [machine, a.partition]). */
+  /** The partition's directories, top first ("/machine/a" → [machine, a.partition]), or the scope's parents. */
   public List<String> partitionComponents() {
+    if (scope != null) {
+      List<String> c = components(scope);
+      return List.copyOf(c.subList(0, c.size() - 1));
+    }
     return PartitionNames.directories(partition, PartitionNames.hostControllerNames());
   }
 
   /** The full path from a hierarchy's root, e.g. "/machine/lxc-42-web.libvirt-lxc". */
   public String path() {
+    if (scope != null) {
+      return scope;
+    }
     StringBuilder b = new StringBuilder();
     for (String dir : partitionComponents()) {
       b.append('/').append(dir);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.virtlxc.domainxml.DomainXml;
 import org.virtlxc.domainxml.model.Domain;
 
@@ -141,5 +142,23 @@ class DomainCgroupsTest {
     assertEquals(new DeviceNumber(false, 1, 3), DeviceNumber.of(Path.of("/dev/null")));
     assertEquals(259, DeviceNumber.major((259L << 8) & 0xfff00 | ((259L & ~0xfffL) << 32)));
     assertEquals(300, DeviceNumber.minor((300L & 0xff) | ((300L & ~0xffL) << 12)));
+  }
+
+  @Test
+  void nicIndexesAreTheHostEndsOfBridgeNetworkAndEthernetInterfaces(@TempDir Path net)
+      throws Exception {
+    for (String[] d : new String[][] {{"vnet0", "17\n"}, {"vnet1", "1729\n"}, {"vnet2", "23\n"}}) {
+      Files.createDirectories(net.resolve(d[0]));
+      Files.writeString(net.resolve(d[0]).resolve("ifindex"), d[1]);
+    }
+    Domain d = domain("", """
+        <interface type='bridge'><source bridge='br0'/><target dev='vnet0'/></interface>
+        <interface type='network'><source network='default'/><target dev='vnet1'/></interface>
+        <interface type='ethernet'><target dev='gone0'/></interface>
+        <interface type='direct'><source dev='eth0' mode='bridge'/><target dev='vnet2'/></interface>
+        <interface type='bridge'><source bridge='br0'/></interface>
+        """);
+    assertEquals(List.of(17, 1729), DomainCgroups.nicIndexes(d, net));
+    assertEquals(List.of(), DomainCgroups.nicIndexes(domain("", ""), net));
   }
 }

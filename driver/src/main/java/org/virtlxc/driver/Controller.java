@@ -152,7 +152,9 @@ public final class Controller implements AutoCloseable {
     MachineCgroup machine = DomainCgroups.machine(domain, ownPid);
     LeftoverCgroups.remove(layout, machine, args.name());
     try {
-      CgroupManager m = CgroupManagers.create(layout, machine);
+      // on systemd hosts with machined, m.create() registers the machine (leader: init, as libvirt) and uses its scope
+      CgroupManager m = CgroupManagers.forMachine(layout, machine, domain.uuid(),
+          started != null ? started.pid() : ownPid, DomainCgroups.nicIndexes(domain, Path.of("/sys/class/net")));
       synchronized (this) {
         if (closed) {
           throw new StartupException("terminated during start-up");
@@ -168,10 +170,10 @@ public final class Controller implements AutoCloseable {
       if (started != null) {
         m.addProcess(started.pid());
       }
+      LOG.info("cgroup {} set up", m.cgroup().path());
     } catch (CgroupException e) {
       throw new StartupException(e.getMessage(), e);
     }
-    LOG.info("cgroup {} set up", machine.path());
     if (pending.isPresent()) { // restore mode: CRIU rebuilds the saved tree as our child, inside the machine cgroup
       started = adoptInit(new RestoreLauncher(Criu.fromSystemProperty()).restore(domain, pending.get(), network,
           consoles.slavePaths().get(0), stateDir.resolve(args.name() + ".restore.pid")));
