@@ -54,12 +54,23 @@ public final class Checkpointer {
    * off).
    */
   public DumpResult dump(String domainName, Path imageDir, DumpOptions options) throws CheckpointException {
-    try (DomainJobLock lock = DomainJobLock.acquire(domainName)) {
+    try (DomainJobLock lock = DomainJobLock.acquire(domainName, "dump")) {
       return dumpLocked(domainName, imageDir, options);
     }
   }
 
-  private DumpResult dumpLocked(String domainName, Path imageDir, DumpOptions options) throws CheckpointException {
+  /** The CRIU this checkpointer runs. */
+  public Criu criu() {
+    return criu;
+  }
+
+  /** libvirtd's LXC state directory this checkpointer finds running domains in. */
+  Path stateDir() {
+    return stateDir;
+  }
+
+  /** {@link #dump} for a caller that already holds the domain's {@link DomainJobLock}. */
+  DumpResult dumpLocked(String domainName, Path imageDir, DumpOptions options) throws CheckpointException {
     RunningDomain running = RunningDomain.find(domainName, stateDir);
     String what = "unable to dump domain " + domainName;
     Optional<String> freezer = running.freezerState();
@@ -88,8 +99,13 @@ public final class Checkpointer {
       throw new CheckpointException(what + ": unable to write into " + dir + ": " + e.getMessage(), e);
     }
 
+    List<String> extra = new ArrayList<>();
+    if (options.leaveStopped() && !options.leaveRunning()) {
+      extra.add("--leave-stopped");
+    }
+    extra.addAll(options.extraCriuArgs());
     List<String> cmd = criu.command(CriuCommands.dump(running.initPid(), dir, externals, options.leaveRunning(),
-        options.extraCriuArgs()));
+        extra));
     LOG.info("dumping {} (init {}): {}", domainName, running.initPid(), String.join(" ", cmd));
     long t0 = System.nanoTime();
     Optional<String> failure = runCriu(cmd, dir, dir.resolve("dump.log"), options.timeout());
@@ -99,10 +115,10 @@ public final class Checkpointer {
       throw new CheckpointException(what + " (it keeps running): " + failure.get());
     }
     LOG.info("dumped {} into {} in {} ms", domainName, dir, took.toMillis());
-    if (!options.leaveRunning()) {
+    if (!options.keepsTree()) {
       awaitStopped(running);
     }
-    return new DumpResult(dir, manifest, options.leaveRunning(), took);
+    return new DumpResult(dir, manifest, options.keepsTree(), took);
   }
 
   /**
@@ -189,7 +205,7 @@ public final class Checkpointer {
   }
 
   /** The tree is gone: wait for the controller to report EXIT and leave, so that libvirt shows the domain shut off. */
-  private static void awaitStopped(RunningDomain running) throws CheckpointException {
+  static void awaitStopped(RunningDomain running) throws CheckpointException {
     Optional<ProcessHandle> ctl = ProcessHandle.of(running.controllerPid());
     if (ctl.isEmpty()) {
       return;

@@ -127,10 +127,13 @@ final class RestoreLauncher {
     return Path.of("/");
   }
 
-  /** The restored domain runs and libvirtd knows its init: the pending restore is done (its images are kept). */
+  /**
+   * The restored domain runs and libvirtd knows its init: the pending restore is done (images it owns, a managed save
+   * or an unpacked save image, are removed with it; others are kept).
+   */
   static void completed(PendingRestore pending) {
     try {
-      pending.remove();
+      pending.completed();
     } catch (IOException e) {
       LOG.warn("restored, but unable to remove the pending restore marker {}: {}", pending.marker(), e.getMessage());
     }

@@ -5,6 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The {@code virt-lxc} command: virsh-style verbs for LXC domains. Run bare, it prints its usage. */
@@ -12,10 +13,15 @@ import picocli.CommandLine.Spec;
     description = "Save, restore and migrate libvirt LXC domains.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"},
-    subcommands = {DomxmlCheck.class, HelpCommand.class})
+    subcommands = {DomxmlCheck.class, Save.class, Restore.class, ManagedSave.class, ManagedSaveRemove.class,
+        Start.class, HelpCommand.class})
 public final class VirtLxc implements Runnable {
   @Spec
   CommandSpec spec;
+
+  @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "hypervisor connection URI (default: "
+      + LibvirtConnection.DEFAULT_URI + ")")
+  String uri = LibvirtConnection.DEFAULT_URI;
 
   @Override
   public void run() {
@@ -28,7 +34,7 @@ public final class VirtLxc implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("error: " + e.getMessage());
+      commandLine.getErr().println(e instanceof CommandException c ? c.lines() : "error: " + e.getMessage());
       commandLine.getErr().flush();
       return 1;
     });

@@ -1,0 +1,41 @@
+package org.virtlxc.cli;
+
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+
+/** Opens libvirt connections and looks up domains for the commands, with virsh's error texts. */
+final class LibvirtConnection {
+  /** virsh's default for the commands of this tool. */
+  static final String DEFAULT_URI = "lxc:///";
+
+  private LibvirtConnection() {}
+
+  static Connect open(String uri) throws CommandException {
+    try {
+      return new Connect(uri == null ? DEFAULT_URI : uri);
+    } catch (LibvirtException e) {
+      throw new CommandException("failed to connect to the hypervisor", message(e));
+    }
+  }
+
+  static Domain domain(Connect conn, String name) throws CommandException {
+    try {
+      return conn.domainLookupByName(name);
+    } catch (LibvirtException e) {
+      throw new CommandException("failed to get domain '" + name + "'", message(e));
+    }
+  }
+
+  static void close(Connect conn) {
+    try {
+      conn.close();
+    } catch (LibvirtException e) {
+      // the command's outcome is already decided
+    }
+  }
+
+  static String message(LibvirtException e) {
+    return e.getError() != null && e.getError().getMessage() != null ? e.getError().getMessage() : e.getMessage();
+  }
+}
