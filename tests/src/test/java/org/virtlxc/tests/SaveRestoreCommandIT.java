@@ -35,6 +35,7 @@ import org.virtlxc.checkpoint.SaveResult;
 import org.virtlxc.checkpoint.image.Compression;
 import org.virtlxc.checkpoint.image.RunState;
 import org.virtlxc.cli.VirtLxc;
+import org.virtlxc.tests.examples.SaveRestoreExample;
 
 /**
  * The save/restore verbs end to end: {@code virt-lxc save|restore|managedsave|managedsave-remove|start} run in-process
@@ -135,8 +136,8 @@ class SaveRestoreCommandIT {
     System.out.println("counter saved " + saved + ", after restore " + after);
     assertTrue(after >= saved && after <= saved + 5, "the counter continues from " + saved + ": " + after);
     assertArrayEquals(image, Files.readAllBytes(file), "the save image is kept as it was");
+    assertTrue(awaitGone(PendingRestore.ownedImagesDir(uuid)), "the unpacked image is removed");
     assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid), "no pending restore left");
-    assertFalse(Files.exists(PendingRestore.ownedImagesDir(uuid)), "the unpacked image is removed");
   }
 
   @Test
@@ -164,6 +165,19 @@ class SaveRestoreCommandIT {
   }
 
   @Test
+  void theReadmeExampleSavesAndRestores() throws Exception {
+    startAndCount(3);
+    int before = rootCounter();
+    Path file = work.resolve("example.save.zst");
+    Domain restored = SaveRestoreExample.saveAndRestore(conn, name, file);
+    assertEquals(name, restored.getName());
+    assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
+    assertTrue(Files.size(file) > 0, "the image is kept");
+    int c = awaitCounterAbove(before);
+    assertTrue(c <= before + 8, "continued from " + before + ", not restarted: " + c);
+  }
+
+  @Test
   void managedSaveIsRestoredByAPlainVirshStartAndThenRemoved() throws Exception {
     startAndCount(3);
     Run ms = virtLxc("managedsave", name).ok();
@@ -176,7 +190,7 @@ class SaveRestoreCommandIT {
     Virsh.run("start", name).ok();
     int after = awaitCounterAbove(saved - 1);
     assertTrue(after >= saved && after <= saved + 5, "restored by virsh start: " + saved + " -> " + after);
-    assertFalse(Files.exists(images), "managed save image removed after the restore");
+    assertTrue(awaitGone(images), "managed save image removed after the restore");
     assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid));
 
     awaitCounterAbove(after + 1);
@@ -388,6 +402,17 @@ class SaveRestoreCommandIT {
       Thread.sleep(100);
     }
     return s;
+  }
+
+  /**
+   * The controller removes a completed pending restore (marker first, then its images) right after it has told
+   * libvirtd that the domain runs, which may be just after {@code virsh start} returned.
+   */
+  private static boolean awaitGone(Path path) throws InterruptedException {
+    for (int i = 0; i < 50 && Files.exists(path); i++) {
+      Thread.sleep(100);
+    }
+    return !Files.exists(path);
   }
 
   private static long onlyChild(long ctl) throws InterruptedException {

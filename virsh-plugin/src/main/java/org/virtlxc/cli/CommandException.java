@@ -14,7 +14,6 @@ final class CommandException extends Exception {
 
   /** Both error lines, virsh style. */
   String lines() {
-    String first = Character.toUpperCase(getMessage().charAt(0)) + getMessage().substring(1);
-    return "error: " + first + (reason == null ? "" : System.lineSeparator() + "error: " + reason);
+    return "error: " + getMessage() + (reason == null ? "" : System.lineSeparator() + "error: " + reason);
   }
 }

@@ -11,8 +11,13 @@ final class LibvirtConnection {
 
   private LibvirtConnection() {}
 
+  /**
+   * Connects to {@code uri}. libvirt's default error handler, which prints every error to stderr (even a lookup the
+   * command expects to fail), is replaced first: the command prints its errors itself, virsh style.
+   */
   static Connect open(String uri) throws CommandException {
     try {
+      Connect.setErrorCallback((userData, error) -> { });
       return new Connect(uri == null ? DEFAULT_URI : uri);
     } catch (LibvirtException e) {
       throw new CommandException("failed to connect to the hypervisor", message(e));

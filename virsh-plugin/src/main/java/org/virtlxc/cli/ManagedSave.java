@@ -41,7 +41,7 @@ final class ManagedSave implements Callable<Integer> {
       Checkpoints.create().managedSave(dom, SaveOptions.defaults().withRunState(state.orElse(RunState.RUNNING))
           .withListener(ProgressPrinter.of(verbose, spec.commandLine().getErr(), "Managedsave")));
     } catch (CheckpointException e) {
-      throw new CommandException("failed to save domain '" + domain + "' state", e.getMessage());
+      throw new CommandException("Failed to save domain '" + domain + "' state", e.getMessage());
     } finally {
       LibvirtConnection.close(conn);
     }

@@ -30,7 +30,8 @@ final class ManagedSaveRemove implements Callable<Integer> {
     try {
       removed = Checkpoints.create().removeManagedSave(LibvirtConnection.domain(conn, domain));
     } catch (CheckpointException e) {
-      throw new CommandException("failed to remove managed save image for domain '" + domain + "'", e.getMessage());
+      throw new CommandException("Failed to remove managed save image for domain '" + domain + "'",
+          e.getMessage());
     } finally {
       LibvirtConnection.close(conn);
     }

@@ -47,7 +47,7 @@ final class Restore implements Callable<Integer> {
       try {
         options = options.withDomainXml(Files.readString(xml));
       } catch (IOException e) {
-        throw new CommandException("failed to restore domain from " + file, "unable to read " + xml + ": "
+        throw new CommandException("Failed to restore domain from " + file, "unable to read " + xml + ": "
             + e.getMessage());
       }
     }
@@ -55,7 +55,7 @@ final class Restore implements Callable<Integer> {
     try {
       Checkpoints.create().restore(conn, file, options);
     } catch (CheckpointException e) {
-      throw new CommandException("failed to restore domain from " + file, e.getMessage());
+      throw new CommandException("Failed to restore domain from " + file, e.getMessage());
     } finally {
       LibvirtConnection.close(conn);
     }

@@ -12,6 +12,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -51,7 +52,7 @@ final class Save implements Callable<Integer> {
     try {
       compression = Compression.fromLabel(compress);
     } catch (IllegalArgumentException e) {
-      throw new CommandException("invalid --compress", e.getMessage());
+      throw new ParameterException(spec.commandLine(), "invalid value for --compress: " + e.getMessage());
     }
     Connect conn = LibvirtConnection.open(parent.uri);
     try {
@@ -61,7 +62,7 @@ final class Save implements Callable<Integer> {
           .withListener(ProgressPrinter.of(verbose, spec.commandLine().getErr(), "Save"));
       Checkpoints.create().save(dom, file, options);
     } catch (CheckpointException e) {
-      throw new CommandException("failed to save domain '" + domain + "' to " + file, e.getMessage());
+      throw new CommandException("Failed to save domain '" + domain + "' to " + file, e.getMessage());
     } finally {
       LibvirtConnection.close(conn);
     }

@@ -33,7 +33,7 @@ final class Start implements Callable<Integer> {
     try {
       Checkpoints.create().start(LibvirtConnection.domain(conn, domain), forceBoot);
     } catch (CheckpointException e) {
-      throw new CommandException("failed to start domain '" + domain + "'", e.getMessage());
+      throw new CommandException("Failed to start domain '" + domain + "'", e.getMessage());
     } finally {
       LibvirtConnection.close(conn);
     }
