@@ -34,6 +34,7 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
   /** The directory name of images a pending restore owns, below {@code ROOT/<uuid>}. */
   static final String OWNED_IMAGES = "images";
   private static final String RUN_STATE = "run.state";
+  private static final String LEAVE_STOPPED = "criu.leave-stopped";
 
   public static Path root() {
     String p = System.getProperty("virtlxc.restore.dir");
@@ -66,6 +67,16 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
 
   /** As {@link #write(CheckpointManifest, Path)}, recording the run state to restore into ("running", "paused"). */
   static PendingRestore write(CheckpointManifest manifest, Path imageDir, String runState) throws IOException {
+    return write(manifest, imageDir, runState, false);
+  }
+
+  /**
+   * As {@link #write(CheckpointManifest, Path, String)}; with {@code leaveStopped} the controller has CRIU leave the
+   * restored tree stopped ({@code --leave-stopped}): only for a caller that pauses the domain through libvirt right
+   * after the start and then continues the tree (see {@link SaveService#continuePaused}), never for a plain start.
+   */
+  static PendingRestore write(CheckpointManifest manifest, Path imageDir, String runState, boolean leaveStopped)
+      throws IOException {
     Path dir = root().resolve(checkUuid(manifest.uuid()));
     Files.createDirectories(dir);
     Properties p = new Properties();
@@ -73,6 +84,9 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
     p.setProperty("domain.name", manifest.name());
     if (runState != null) {
       p.setProperty(RUN_STATE, runState);
+    }
+    if (leaveStopped) {
+      p.setProperty(LEAVE_STOPPED, "true");
     }
     Path tmp = dir.resolve(MARKER + ".tmp");
     try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
@@ -95,11 +109,35 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
 
   /** The run state recorded with the marker ("running" or "paused"), "running" when none was. */
   public String runState() throws IOException {
+    return properties().getProperty(RUN_STATE, "running");
+  }
+
+  /** Whether CRIU is to leave the restored tree stopped, for a caller that pauses it through libvirt. */
+  public boolean leaveStopped() throws IOException {
+    return Boolean.parseBoolean(properties().getProperty(LEAVE_STOPPED, "false"));
+  }
+
+  /** Rewrites the marker with {@link #leaveStopped()} set to {@code stopped} (atomically, as it was written). */
+  public void setLeaveStopped(boolean stopped) throws IOException {
+    Properties p = properties();
+    if (stopped) {
+      p.setProperty(LEAVE_STOPPED, "true");
+    } else {
+      p.remove(LEAVE_STOPPED);
+    }
+    Path tmp = marker.resolveSibling(MARKER + ".tmp");
+    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      p.store(w, "virt-lxc: restore this domain from 'images' at its next start");
+    }
+    Files.move(tmp, marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private Properties properties() throws IOException {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
       p.load(r);
     }
-    return p.getProperty(RUN_STATE, "running");
+    return p;
   }
 
   /**

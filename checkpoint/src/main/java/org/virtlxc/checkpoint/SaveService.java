@@ -184,7 +184,9 @@ public final class SaveService {
 
   /**
    * Unpacks the verified save image {@code file} into the domain's pending restore directory and marks it, so that
-   * the domain's next start restores it (and then removes it). On failure nothing is left in that directory.
+   * the domain's next start restores it (and then removes it). On failure nothing is left in that directory. For
+   * {@link RunState#PAUSED} the restored tree is left stopped: the caller pauses the domain through libvirt, then
+   * calls {@link #continuePaused}.
    */
   public PendingRestore stage(Path file, Manifest manifest, RunState runState) throws CheckpointException {
     String uuid = manifest.domainUuid();
@@ -205,13 +207,42 @@ public final class SaveService {
       Files.copy(x.extra(CheckpointManifest.FILE), criuDir.resolve(CheckpointManifest.FILE),
           StandardCopyOption.REPLACE_EXISTING);
       CheckpointManifest cm = CheckpointManifest.read(criuDir);
-      return PendingRestore.write(cm, criuDir, runState.label());
+      return PendingRestore.write(cm, criuDir, runState.label(), runState == RunState.PAUSED);
     } catch (IOException | CheckpointException | RuntimeException e) {
       deleteQuietly(dir);
       if (e instanceof CheckpointException c) {
         throw c;
       }
       throw new CheckpointException(what + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Paused restore, last step: the domain was restored with its tree stopped (CRIU {@code --leave-stopped}) and then
+   * paused by libvirt (its freezer cgroup frozen). SIGCONT now ends the stop: the processes stay frozen, and run on
+   * only when libvirt resumes the domain. So nothing of the container executes between the restore and the resume.
+   */
+  public void continuePaused(String domainName) throws CheckpointException {
+    RunningDomain running = awaitInit(domainName);
+    new StoppedTree(domainName, running.controllerPid(), running.initPid()).resume();
+  }
+
+  /** libvirtd records the init pid when the controller's INIT event arrives, which may be just after the start. */
+  private RunningDomain awaitInit(String domainName) throws CheckpointException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return RunningDomain.find(domainName, checkpointer.stateDir());
+      } catch (CheckpointException e) {
+        if (attempt >= 50 || !e.getMessage().contains("does not know its init pid")) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CheckpointException("interrupted while waiting for the init of " + domainName, e);
+      }
     }
   }
 

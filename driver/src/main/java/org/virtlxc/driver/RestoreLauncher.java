@@ -77,6 +77,14 @@ final class RestoreLauncher {
     }
     List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c",
         "exec \"$0\" \"$@\" " + CONSOLE_FD + "<>\"$VIRTLXC_CONSOLE\""));
+    try {
+      if (pending.leaveStopped()) { // a paused restore: the caller freezes the domain through libvirt, then continues
+        externals = new ArrayList<>(externals);
+        externals.add("--leave-stopped");
+      }
+    } catch (IOException e) {
+      throw new Controller.StartupException(what + ": unable to read " + pending.marker() + ": " + e.getMessage(), e);
+    }
     cmd.addAll(criu.command(CriuCommands.restore(images, rootOf(domain), pidFile, externals)));
     LOG.info("restoring {} from {}: {}", domain.name(), images, String.join(" ", cmd));
 

@@ -152,11 +152,13 @@ class SaveRestoreCommandIT {
       int saved = rootCounter();
       Domain back = checkpoints.restore(conn, file, RestoreOptions.defaults());
       assertEquals("paused", Virsh.run("domstate", name).ok().out().strip(), "the image's run state: paused");
-      Thread.sleep(2000);
+      Thread.sleep(2500);
       int paused = rootCounter();
-      assertTrue(paused <= saved + 1, "hardly anything ran while paused: " + saved + " -> " + paused);
-      Thread.sleep(1500);
-      assertEquals(paused, rootCounter(), "nothing runs while paused");
+      assertEquals(saved, paused, "nothing of the container ran after the restore");
+      String states = processStates(back);
+      System.out.println("restored paused: freezer " + Files.readString(freezerStateFile()).strip() + ", states "
+          + states);
+      assertEquals("FROZEN", Files.readString(freezerStateFile()).strip());
       back.resume();
       assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
       int after = awaitCounterAbove(paused);
@@ -202,6 +204,17 @@ class SaveRestoreCommandIT {
     assertFalse(Files.exists(images), "--force-boot discarded the managed save");
     int booted = awaitCounterBelow(second);
     System.out.println("managed save at " + second + ", force-boot counts from " + booted);
+
+    awaitCounterAbove(booted + 1);
+    virtLxc("managedsave", name, "--paused").ok();
+    assertEquals("shut off", awaitState("shut off"));
+    int third = rootCounter();
+    virtLxc("start", name).ok();
+    assertEquals("paused", Virsh.run("domstate", name).ok().out().strip(), "virt-lxc start honours --paused");
+    Thread.sleep(1500);
+    assertEquals(third, rootCounter(), "nothing runs while paused");
+    Virsh.run("resume", name).ok();
+    awaitCounterAbove(third);
 
     virtLxc("managedsave", name).ok();
     assertEquals("Removed managedsave image for domain '" + name + "'\n",
@@ -296,6 +309,37 @@ class SaveRestoreCommandIT {
   }
 
   @Test
+  void aFailedRestoreKeepsTheImageAndLeavesNothingBehind() throws Exception {
+    startAndCount(2);
+    Path file = work.resolve("kept.save");
+    virtLxc("save", name, file.toString()).ok();
+    awaitState("shut off");
+    int saved = rootCounter();
+    byte[] image = Files.readAllBytes(file);
+    Virsh.run("undefine", name).ok();
+    Path moved = work.resolve("root-moved"); // the root filesystem the domain XML names is gone: the start fails
+    Files.move(rootfs, moved);
+
+    Run r = virtLxc("restore", file.toString());
+    System.out.println("restore without its root filesystem: " + r.err().strip());
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("error: Failed to restore domain from " + file + "
+error: unable to restore domain "
+        + name + " from " + file + ": "), r.err());
+    assertTrue(r.err().contains(rootfs.toString()) && r.err().contains("the save image is kept"), r.err());
+    assertArrayEquals(image, Files.readAllBytes(file), "the save image is kept as it was");
+    assertFalse(Virsh.allDomainNames().contains(name), "the domain the restore defined is undefined again");
+    assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid), "no pending restore left");
+    assertFalse(Files.exists(PendingRestore.ownedImagesDir(uuid)), "no unpacked image left");
+    assertFalse(Files.exists(Path.of("/run/libvirt/lxc").resolve(name + ".pid")), "no controller left");
+
+    Files.move(moved, rootfs);
+    virtLxc("restore", file.toString()).ok();
+    int after = awaitCounterAbove(saved - 1);
+    assertTrue(after >= saved && after <= saved + 5, "restored once fixed: " + saved + " -> " + after);
+  }
+
+  @Test
   void restoreOverARunningDomainIsRefused() throws Exception {
     long ctl = startAndCount(2);
     Path file = work.resolve("live.save");
@@ -344,6 +388,24 @@ class SaveRestoreCommandIT {
     assertThrows(CheckpointException.class, () -> checkpoints.save(conn.domainLookupByName(name),
         work.resolve("third.save"), SaveOptions.defaults().withCompression(Compression.ZSTD)),
         "a shut off domain cannot be saved");
+  }
+
+  /** The freezer state file of the domain's machine cgroup. */
+  private Path freezerStateFile() throws IOException {
+    long ctl = controllerPid();
+    return Path.of("/sys/fs/cgroup/freezer/machine/lxc-" + ctl + "-" + name + ".libvirt-lxc/freezer.state");
+  }
+
+  /** The state letters (/proc/PID/stat) of the domain's init and its descendants. */
+  private String processStates(Domain dom) throws Exception {
+    long init = onlyChild(controllerPid());
+    StringBuilder sb = new StringBuilder();
+    for (long pid : Stream.concat(Stream.of(init), ProcessHandle.of(init).orElseThrow().descendants()
+        .map(ProcessHandle::pid)).toList()) {
+      String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      sb.append(pid).append(':').append(st.charAt(st.lastIndexOf(')') + 2)).append(' ');
+    }
+    return sb.toString().strip();
   }
 
   /** Runs {@code virt-lxc ARGS} in-process, as the installed command does. */

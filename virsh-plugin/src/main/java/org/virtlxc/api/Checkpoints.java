@@ -170,9 +170,16 @@ public final class Checkpoints {
               + saved.get().marker() + ": " + e.getMessage(), e);
         }
       }
+      boolean stopped = state == RunState.PAUSED;
+      if (stopped) {
+        setLeaveStopped(saved.get(), true);
+      }
       try {
         domain.create();
       } catch (LibvirtException e) {
+        if (stopped) {
+          setLeaveStopped(saved.get(), false); // a later plain virsh start must restore it running
+        }
         throw new CheckpointException("unable to start domain " + name + ": " + libvirtMessage(e), e);
       }
       pause(domain, name, state);
@@ -180,18 +187,31 @@ public final class Checkpoints {
   }
 
   /**
-   * Restore into the paused state: libvirt's own suspend (the freezer of the machine cgroup) right after the start has
-   * restored the tree. The restored processes may run for the moment between CRIU's end and the freeze.
+   * Restore into the paused state without executing anything of the container: the controller had CRIU leave the
+   * restored tree stopped (SIGSTOP, {@code --leave-stopped}); libvirt's own suspend freezes the machine cgroup (so
+   * libvirt shows the domain paused); only then does SIGCONT end the stop, and the frozen processes run on when libvirt
+   * resumes the domain. If the suspend fails the tree is continued anyway, so that it does not stay stopped under a
+   * domain libvirt shows running.
    */
-  private static void pause(Domain domain, String name, RunState state) throws CheckpointException {
+  private void pause(Domain domain, String name, RunState state) throws CheckpointException {
     if (state != RunState.PAUSED) {
       return;
     }
     try {
       domain.suspend();
     } catch (LibvirtException e) {
-      throw new CheckpointException("domain " + name + " was restored but could not be paused: " + libvirtMessage(e),
-          e);
+      service.continuePaused(name);
+      throw new CheckpointException("domain " + name + " was restored but could not be paused (it runs): "
+          + libvirtMessage(e), e);
+    }
+    service.continuePaused(name);
+  }
+
+  private static void setLeaveStopped(PendingRestore pending, boolean stopped) throws CheckpointException {
+    try {
+      pending.setLeaveStopped(stopped);
+    } catch (java.io.IOException e) {
+      throw new CheckpointException("unable to update " + pending.marker() + ": " + e.getMessage(), e);
     }
   }
 
