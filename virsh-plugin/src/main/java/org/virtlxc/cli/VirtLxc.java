@@ -13,15 +13,14 @@ import picocli.CommandLine.Spec;
     description = "Save, restore and migrate libvirt LXC domains.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"},
-    subcommands = {DomxmlCheck.class, Save.class, Restore.class, ManagedSave.class, ManagedSaveRemove.class,
-        Start.class, HelpCommand.class})
+    subcommands = {Define.class, Adopt.class, DomxmlCheck.class, Save.class, Restore.class, ManagedSave.class,
+        ManagedSaveRemove.class, Start.class, HelpCommand.class})
 public final class VirtLxc implements Runnable {
   @Spec
   CommandSpec spec;
 
-  @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "hypervisor connection URI (default: "
-      + LibvirtConnection.DEFAULT_URI + ")")
-  String uri = LibvirtConnection.DEFAULT_URI;
+  @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "libvirt connection URI (default: ${DEFAULT-VALUE})")
+  String uri = "lxc:///";
 
   @Override
   public void run() {
