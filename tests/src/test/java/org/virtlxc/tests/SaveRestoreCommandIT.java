@@ -323,8 +323,7 @@ class SaveRestoreCommandIT {
     Run r = virtLxc("restore", file.toString());
     System.out.println("restore without its root filesystem: " + r.err().strip());
     assertEquals(1, r.status());
-    assertTrue(r.err().startsWith("error: Failed to restore domain from " + file + "
-error: unable to restore domain "
+    assertTrue(r.err().startsWith("error: Failed to restore domain from " + file + "\nerror: unable to restore domain "
         + name + " from " + file + ": "), r.err());
     assertTrue(r.err().contains(rootfs.toString()) && r.err().contains("the save image is kept"), r.err());
     assertArrayEquals(image, Files.readAllBytes(file), "the save image is kept as it was");
