@@ -223,19 +223,31 @@ public final class SaveService {
    * only when libvirt resumes the domain. So nothing of the container executes between the restore and the resume.
    */
   public void continuePaused(String domainName) throws CheckpointException {
-    RunningDomain running = awaitInit(domainName);
-    new StoppedTree(domainName, running.controllerPid(), running.initPid()).resume();
+    new StoppedTree(domainName, controllerPid(domainName), restoredInit(domainName)).resume();
   }
 
-  /** libvirtd records the init pid when the controller's INIT event arrives, which may be just after the start. */
-  private RunningDomain awaitInit(String domainName) throws CheckpointException {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return RunningDomain.find(domainName, checkpointer.stateDir());
-      } catch (CheckpointException e) {
-        if (attempt >= 50 || !e.getMessage().contains("does not know its init pid")) {
-          throw e;
-        }
+  private long controllerPid(String domainName) throws CheckpointException {
+    Path pidFile = checkpointer.stateDir().resolve(domainName + ".pid");
+    try {
+      return Long.parseLong(Files.readString(pidFile).strip());
+    } catch (IOException | NumberFormatException e) {
+      throw new CheckpointException("unable to continue the restored domain " + domainName + ": unable to read "
+          + pidFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The restored init: the controller's only child once CRIU (run by the controller through a shell) has ended. Found
+   * from the process tree rather than from libvirtd's status file, which gets the new init pid only when the
+   * controller's INIT event has been processed, possibly after the start returned.
+   */
+  private long restoredInit(String domainName) throws CheckpointException {
+    long ctl = controllerPid(domainName);
+    List<ProcessHandle> children = List.of();
+    for (int attempt = 0; attempt < 50; attempt++) {
+      children = ProcessHandle.of(ctl).map(p -> p.children().toList()).orElse(List.of());
+      if (children.size() == 1) {
+        return children.get(0).pid();
       }
       try {
         Thread.sleep(100);
@@ -244,6 +256,8 @@ public final class SaveService {
         throw new CheckpointException("interrupted while waiting for the init of " + domainName, e);
       }
     }
+    throw new CheckpointException("unable to continue the restored domain " + domainName + ": its controller " + ctl
+        + " has " + children.size() + " child processes instead of the restored init");
   }
 
   private static DumpOptions dumpOptions(SaveOptions o) {
