@@ -152,6 +152,7 @@ class SaveRestoreCommandIT {
       int saved = rootCounter();
       Domain back = checkpoints.restore(conn, file, RestoreOptions.defaults());
       assertEquals("paused", Virsh.run("domstate", name).ok().out().strip(), "the image's run state: paused");
+      assertFalse(Files.exists(PendingRestore.ownedImagesDir(uuid)), "the unpacked image is gone before the pause");
       Thread.sleep(2500);
       int paused = rootCounter();
       assertEquals(saved, paused, "nothing of the container ran after the restore");

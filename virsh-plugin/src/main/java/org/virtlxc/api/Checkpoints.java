@@ -197,6 +197,7 @@ public final class Checkpoints {
     if (state != RunState.PAUSED) {
       return;
     }
+    awaitRestoreCompleted(domain, name);
     try {
       domain.suspend();
     } catch (LibvirtException e) {
@@ -205,6 +206,23 @@ public final class Checkpoints {
           + libvirtMessage(e), e);
     }
     service.continuePaused(name);
+  }
+
+  /**
+   * The controller removes the completed pending restore (marker, unpacked images) just after libvirtd has the domain;
+   * suspending before that would freeze it half way and, if the domain were destroyed while paused, leave the images
+   * behind. The tree is stopped meanwhile, so waiting costs nothing of the container's state.
+   */
+  private static void awaitRestoreCompleted(Domain domain, String name) throws CheckpointException {
+    Path images = PendingRestore.ownedImagesDir(uuidOf(domain));
+    for (int i = 0; i < 100 && java.nio.file.Files.exists(images); i++) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CheckpointException("interrupted while restoring domain " + name, e);
+      }
+    }
   }
 
   private static void setLeaveStopped(PendingRestore pending, boolean stopped) throws CheckpointException {
