@@ -10,7 +10,9 @@
 #     /usr/lib/libvirt/libvirt_lxc or $VIRT_LXC_EMULATOR;
 #   * checks it with `virt-lxc domxml-check` when that command is installed;
 #   * (re)defines and starts the domain (destroying a running one first), then
-#     shows `virsh list`, `dominfo` and the counter advancing inside it.
+#     shows `virsh list`, `dominfo` and the counter advancing inside it;
+#   * under virt-lxc's controller, saves it to $DIR/virt-lxc-demo.save with
+#     `virt-lxc save` and restores it with `virt-lxc restore`: the counter continues.
 # The domain is left running; stop it with: virsh -c lxc:/// destroy virt-lxc-demo
 # Needs libvirtd (started with scripts/setup/ensure-libvirtd.sh when it doesn't answer).
 set -euo pipefail
@@ -156,6 +158,31 @@ echo "$c2"
 echo
 
 log "$NAME is running and its counter advances ($c1 -> $c2)"
+
+# --- save and restore (virt-lxc's controller only) ---------------------------------------
+# virt-lxc save: CRIU dumps the container's processes into one image file, libvirt shows the
+# domain shut off; virt-lxc restore: libvirtd starts it again and the controller has CRIU
+# rebuild the processes, so the counter (a shell variable in init's memory) goes on.
+if [[ $EMULATOR == /usr/local/lib/virt-lxc/virt-lxc-controller ]] && command -v virt-lxc >/dev/null 2>&1; then
+  SAVE=$DIR/$NAME.save
+  rm -f "$SAVE"
+  echo "\$ virt-lxc save $NAME $SAVE"
+  virt-lxc -c "$URI" save "$NAME" "$SAVE" || { show_logs; die "virt-lxc save $NAME failed"; }
+  echo "\$ virsh -c $URI domstate $NAME"
+  virsh_ domstate "$NAME" || die "virsh domstate failed"
+  saved=$(tr -d '[:space:]' <"$ROOTFS/tmp/counter")
+  ls -l "$SAVE"
+  sleep 2
+  echo "\$ virt-lxc restore $SAVE"
+  virt-lxc -c "$URI" restore "$SAVE" || { show_logs; die "virt-lxc restore $SAVE failed"; }
+  sleep 2
+  c3=$(read_counter || true)
+  echo "\$ virsh -c $URI lxc-enter-namespace $NAME --noseclabel /bin/cat /tmp/counter   (after the restore)"
+  echo "$c3"
+  [[ $c3 =~ ^[0-9]+$ ]] || { show_logs; die "could not read the counter after the restore"; }
+  (( c3 >= saved )) || die "the counter did not continue after the restore ($saved when saved -> $c3)"
+  log "saved at counter $saved, restored: it continues ($c3), it did not start again at 1"
+fi
 log "console:  virsh -c $URI console $NAME   (leave with Ctrl-])"
 log "stop it:  virsh -c $URI destroy $NAME"
 log "remove:   virsh -c $URI undefine $NAME; rm -rf $DIR"

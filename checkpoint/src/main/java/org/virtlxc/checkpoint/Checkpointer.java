@@ -80,12 +80,23 @@ public final class Checkpointer {
    */
   public DumpResult dump(String domainName, Path imageDir, DumpOptions options, DomainJob job)
       throws CheckpointException {
-    try (DomainJobLock lock = DomainJobLock.acquire(domainName)) {
+    try (DomainJobLock lock = DomainJobLock.acquire(domainName, "dump")) {
       return dumpLocked(domainName, imageDir, options, job);
     }
   }
 
-  private DumpResult dumpLocked(String domainName, Path imageDir, DumpOptions options, DomainJob job)
+  /** The CRIU this checkpointer runs. */
+  public Criu criu() {
+    return criu;
+  }
+
+  /** libvirtd's LXC state directory this checkpointer finds running domains in. */
+  Path stateDir() {
+    return stateDir;
+  }
+
+  /** {@link #dump(String, Path, DumpOptions, DomainJob)} for a caller that already holds the domain's lock. */
+  DumpResult dumpLocked(String domainName, Path imageDir, DumpOptions options, DomainJob job)
       throws CheckpointException {
     RunningDomain running = RunningDomain.find(domainName, stateDir);
     String what = "unable to dump domain " + domainName;
@@ -117,8 +128,13 @@ public final class Checkpointer {
       throw new CheckpointException(what + ": unable to write into " + dir + ": " + e.getMessage(), e);
     }
 
+    List<String> extra = new ArrayList<>();
+    if (options.leaveStopped() && !options.leaveRunning()) {
+      extra.add("--leave-stopped");
+    }
+    extra.addAll(options.extraCriuArgs());
     List<String> cmd = criu.command(CriuCommands.dump(running.initPid(), dir, externals, options.leaveRunning(),
-        options.extraCriuArgs()));
+        extra));
     LOG.info("dumping {} (init {}): {}", domainName, running.initPid(), String.join(" ", cmd));
     job.phase("dumping");
     DumpWatch watch = new DumpWatch(job, dir, TreeMemory.anonymousBytes(running.initPid()));
@@ -138,10 +154,10 @@ public final class Checkpointer {
       throw new CheckpointException(what + " (it keeps running): " + failure.get() + hintFor(failure.get()));
     }
     LOG.info("dumped {} into {} in {} ms", domainName, dir, took.toMillis());
-    if (!options.leaveRunning()) {
+    if (!options.keepsTree()) {
       awaitStopped(running);
     }
-    return new DumpResult(dir, manifest, options.leaveRunning(), took);
+    return new DumpResult(dir, manifest, options.keepsTree(), took);
   }
 
   /**
@@ -244,7 +260,7 @@ public final class Checkpointer {
   }
 
   /** The tree is gone: wait for the controller to report EXIT and leave, so that libvirt shows the domain shut off. */
-  private static void awaitStopped(RunningDomain running) throws CheckpointException {
+  static void awaitStopped(RunningDomain running) throws CheckpointException {
     Optional<ProcessHandle> ctl = ProcessHandle.of(running.controllerPid());
     if (ctl.isEmpty()) {
       return;

@@ -19,6 +19,10 @@ import java.util.Properties;
  * checkpoint directory stays where the dump put it and is never changed by a restore except for CRIU's
  * {@code restore.log}. The marker is removed only after a successful restore; a failed one keeps it (and the images).
  *
+ * <p>Images below the marker's own directory ({@code ROOT/<uuid>/images}: a managed save, or a save image unpacked by
+ * a restore) belong to the pending restore: {@link #completed()} removes them with the marker, as libvirt removes a
+ * managed save image once the domain has been restored from it. Images elsewhere are the user's and are kept.
+ *
  * @param uuid the domain's UUID (the key: names can be changed, UUIDs cannot)
  * @param name the domain's name when the dump was taken
  * @param imageDir the checkpoint directory (CRIU images, {@link CheckpointManifest#FILE}, domain XML)
@@ -27,6 +31,10 @@ import java.util.Properties;
 public record PendingRestore(String uuid, String name, Path imageDir, Path marker) {
   public static final String DEFAULT_ROOT = "/var/lib/virt-lxc/restore";
   static final String MARKER = "pending.properties";
+  /** The directory name of images a pending restore owns, below {@code ROOT/<uuid>}. */
+  static final String OWNED_IMAGES = "images";
+  private static final String RUN_STATE = "run.state";
+  private static final String LEAVE_STOPPED = "criu.leave-stopped";
 
   public static Path root() {
     String p = System.getProperty("virtlxc.restore.dir");
@@ -54,11 +62,32 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
 
   /** Records that the domain of {@code manifest} is to be restored from {@code imageDir} at its next start. */
   static PendingRestore write(CheckpointManifest manifest, Path imageDir) throws IOException {
+    return write(manifest, imageDir, null);
+  }
+
+  /** As {@link #write(CheckpointManifest, Path)}, recording the run state to restore into ("running", "paused"). */
+  static PendingRestore write(CheckpointManifest manifest, Path imageDir, String runState) throws IOException {
+    return write(manifest, imageDir, runState, false);
+  }
+
+  /**
+   * As {@link #write(CheckpointManifest, Path, String)}; with {@code leaveStopped} the controller has CRIU leave the
+   * restored tree stopped ({@code --leave-stopped}): only for a caller that pauses the domain through libvirt right
+   * after the start and then continues the tree (see {@link SaveService#continuePaused}), never for a plain start.
+   */
+  static PendingRestore write(CheckpointManifest manifest, Path imageDir, String runState, boolean leaveStopped)
+      throws IOException {
     Path dir = root().resolve(checkUuid(manifest.uuid()));
     Files.createDirectories(dir);
     Properties p = new Properties();
     p.setProperty("images", imageDir.toAbsolutePath().normalize().toString());
     p.setProperty("domain.name", manifest.name());
+    if (runState != null) {
+      p.setProperty(RUN_STATE, runState);
+    }
+    if (leaveStopped) {
+      p.setProperty(LEAVE_STOPPED, "true");
+    }
     Path tmp = dir.resolve(MARKER + ".tmp");
     try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       p.store(w, "virt-lxc: restore this domain from 'images' at its next start");
@@ -66,6 +95,66 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
     Path marker = dir.resolve(MARKER);
     Files.move(tmp, marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return new PendingRestore(manifest.uuid(), manifest.name(), imageDir.toAbsolutePath().normalize(), marker);
+  }
+
+  /** Where a pending restore of the domain with {@code uuid} keeps images it owns. */
+  public static Path ownedImagesDir(String uuid) {
+    return root().resolve(checkUuid(uuid)).resolve(OWNED_IMAGES);
+  }
+
+  /** Whether the images belong to this pending restore (a managed save or an unpacked save image). */
+  public boolean ownsImages() {
+    return imageDir.normalize().startsWith(marker.getParent().resolve(OWNED_IMAGES));
+  }
+
+  /** The run state recorded with the marker ("running" or "paused"), "running" when none was. */
+  public String runState() throws IOException {
+    return properties().getProperty(RUN_STATE, "running");
+  }
+
+  /** Whether CRIU is to leave the restored tree stopped, for a caller that pauses it through libvirt. */
+  public boolean leaveStopped() throws IOException {
+    return Boolean.parseBoolean(properties().getProperty(LEAVE_STOPPED, "false"));
+  }
+
+  /** Rewrites the marker with {@link #leaveStopped()} set to {@code stopped} (atomically, as it was written). */
+  public void setLeaveStopped(boolean stopped) throws IOException {
+    Properties p = properties();
+    if (stopped) {
+      p.setProperty(LEAVE_STOPPED, "true");
+    } else {
+      p.remove(LEAVE_STOPPED);
+    }
+    Path tmp = marker.resolveSibling(MARKER + ".tmp");
+    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      p.store(w, "virt-lxc: restore this domain from 'images' at its next start");
+    }
+    Files.move(tmp, marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private Properties properties() throws IOException {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+      p.load(r);
+    }
+    return p;
+  }
+
+  /**
+   * The restore it describes succeeded: removes the marker and, if it {@link #ownsImages owns} them, its images
+   * (they must not be restored twice).
+   */
+  public void completed() throws IOException {
+    Files.deleteIfExists(marker);
+    if (ownsImages()) {
+      Tree.delete(marker.getParent().resolve(OWNED_IMAGES));
+    }
+    remove();
+  }
+
+  /** Drops the pending restore and, if it owns them, its images (managedsave-remove, a restore that failed). */
+  public void discard() throws IOException {
+    completed();
   }
 
   /** Removes the marker (and its directory if empty); the checkpoint directory is left alone. */

@@ -123,8 +123,8 @@ class CheckpointerTest {
     System.setProperty("virtlxc.jobs.dir", jobs.toString());
     try (DomainJobLock first = DomainJobLock.acquire("web")) {
       CheckpointException e = assertThrows(CheckpointException.class, () -> DomainJobLock.acquire("web"));
-      assertEquals("unable to dump domain web: another checkpoint job holds " + jobs.resolve("web.lock"),
-          e.getMessage());
+      assertEquals("unable to dump domain web: operation in progress (another checkpoint job holds "
+          + jobs.resolve("web.lock") + ")", e.getMessage());
       DomainJobLock.acquire("other").close();
     }
     try {

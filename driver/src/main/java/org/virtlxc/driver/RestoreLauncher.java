@@ -89,6 +89,14 @@ final class RestoreLauncher {
     String redirects = CONSOLE_FD + "<>\"$VIRTLXC_CONSOLE\"" + (network.isEmpty() ? "" : " " + NETNS_FD
         + "<\"$VIRTLXC_NETNS\"");
     List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" " + redirects));
+    try {
+      if (pending.leaveStopped()) { // a paused restore: the caller freezes the domain through libvirt, then continues
+        externals = new ArrayList<>(externals);
+        externals.add("--leave-stopped");
+      }
+    } catch (IOException e) {
+      throw new Controller.StartupException(what + ": unable to read " + pending.marker() + ": " + e.getMessage(), e);
+    }
     cmd.addAll(criu.command(CriuCommands.restore(images, rootOf(domain), pidFile, externals)));
     LOG.info("restoring {} from {}: {}", domain.name(), images, String.join(" ", cmd));
 
@@ -152,10 +160,13 @@ final class RestoreLauncher {
     return Path.of("/");
   }
 
-  /** The restored domain runs and libvirtd knows its init: the pending restore is done (its images are kept). */
+  /**
+   * The restored domain runs and libvirtd knows its init: the pending restore is done (images it owns, a managed save
+   * or an unpacked save image, are removed with it; others are kept).
+   */
   static void completed(PendingRestore pending) {
     try {
-      pending.remove();
+      pending.completed();
     } catch (IOException e) {
       LOG.warn("restored, but unable to remove the pending restore marker {}: {}", pending.marker(), e.getMessage());
     }

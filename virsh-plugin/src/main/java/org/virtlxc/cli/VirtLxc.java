@@ -13,8 +13,9 @@ import picocli.CommandLine.Spec;
     description = "Save, restore and migrate libvirt LXC domains.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"},
-    subcommands = {Define.class, Adopt.class, DomxmlCheck.class, SaveImageDumpxml.class, SaveImageDefine.class,
-        SaveImageInfo.class, DomJobInfo.class, DomJobAbort.class, HelpCommand.class})
+    subcommands = {Define.class, Adopt.class, DomxmlCheck.class, Save.class, Restore.class, ManagedSave.class,
+        ManagedSaveRemove.class, Start.class, SaveImageDumpxml.class, SaveImageDefine.class, SaveImageInfo.class,
+        DomJobInfo.class, DomJobAbort.class, HelpCommand.class})
 public final class VirtLxc implements Runnable {
   @Spec
   CommandSpec spec;
@@ -33,7 +34,7 @@ public final class VirtLxc implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("error: " + e.getMessage());
+      commandLine.getErr().println(e instanceof CommandException c ? c.lines() : "error: " + e.getMessage());
       commandLine.getErr().flush();
       return 1;
     });

@@ -1,0 +1,379 @@
+package org.virtlxc.checkpoint;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.virtlxc.checkpoint.image.Compatibility;
+import org.virtlxc.checkpoint.image.CompatibilityReport;
+import org.virtlxc.checkpoint.image.ExtractedImage;
+import org.virtlxc.checkpoint.image.HostFacts;
+import org.virtlxc.checkpoint.image.Manifest;
+import org.virtlxc.checkpoint.image.MemberSource;
+import org.virtlxc.checkpoint.image.RunState;
+import org.virtlxc.checkpoint.image.SaveImageReader;
+import org.virtlxc.checkpoint.image.SaveImageWriter;
+import org.virtlxc.checkpoint.image.VerifiedImage;
+import org.virtlxc.checkpoint.image.WriteProgress;
+import org.virtlxc.checkpoint.job.DomainJob;
+import org.virtlxc.checkpoint.job.JobOperation;
+
+/**
+ * Save, managed save and the file side of restore: what {@code virt-lxc save|restore|managedsave} do below libvirt.
+ *
+ * <p><b>Nothing is lost on failure.</b> A save dumps with CRIU's {@code --leave-stopped}: after the dump every task of
+ * the container sits in SIGSTOP, so nothing runs that the checkpoint would not show. Only once the image is durable
+ * (written to a temporary file next to FILE, fsynced, renamed over FILE) is the stopped tree killed, so that libvirt
+ * shows the domain shut off. If anything fails before the rename (CRIU, a full disk, a bad path, an interrupt) the
+ * tree gets SIGCONT and runs on exactly where it stopped, and FILE, if it existed, is untouched. CRIU's own
+ * kill-after-dump was not used because a failed image write after it would lose the domain; a leave-running dump
+ * followed by a stop was not used because the container would run on between dump and stop, changing its disk behind
+ * the image's back.
+ */
+public final class SaveService {
+  private static final Logger LOG = LogManager.getLogger(SaveService.class);
+  /** Files of a checkpoint directory that are not CRIU's images: they travel as extras, or not at all. */
+  private static final Set<String> NOT_CRIU = Set.of(CheckpointManifest.FILE, CheckpointManifest.DOMAIN_XML,
+      "dump.log", "criu.out", CheckpointManifest.FILE + ".tmp");
+  /** Bytes per memory page in CRIU's pages images (x86_64 and the arm64 kernels Debian ships). */
+  private static final int PAGE_SIZE = 4096;
+
+  private final Checkpointer checkpointer;
+
+  public SaveService(Checkpointer checkpointer) {
+    this.checkpointer = checkpointer;
+  }
+
+  /** With {@link Checkpointer#create()}. */
+  public static SaveService create() {
+    return new SaveService(Checkpointer.create());
+  }
+
+  /**
+   * Saves the running domain {@code domainName} to the save image {@code file}. Without
+   * {@link SaveOptions#leaveRunning()} the domain is shut off once the image is durable.
+   */
+  public SaveResult save(String domainName, Path file, SaveOptions options) throws CheckpointException {
+    long t0 = System.nanoTime();
+    Path target = file.toAbsolutePath().normalize();
+    String what = "unable to save domain " + domainName + " to " + target;
+    if (Files.isDirectory(target)) {
+      throw new CheckpointException(what + ": it is a directory");
+    }
+    try (DomainJobLock lock = DomainJobLock.acquire(domainName, "save");
+        DomainJob job = DomainJob.begin(domainName, JobOperation.SAVE)) {
+      try {
+        SaveResult result = saveLocked(domainName, target, options, job, what, t0);
+        job.succeeded();
+        return result;
+      } catch (CheckpointException e) {
+        job.failed(e.getMessage());
+        throw e;
+      }
+    }
+  }
+
+  private SaveResult saveLocked(String domainName, Path target, SaveOptions options, DomainJob job, String what,
+      long t0) throws CheckpointException {
+    RunningDomain running = RunningDomain.find(domainName, checkpointer.stateDir());
+    Path work;
+    try {
+      work = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".dump-");
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": unable to create a work directory in " + target.getParent() + ": "
+          + e.getMessage(), e);
+    }
+    try {
+      options.listener().phase(SaveListener.Phase.DUMP);
+      DumpResult dump = checkpointer.dumpLocked(domainName, work.resolve("criu"), dumpOptions(options), job);
+      StoppedTree tree = new StoppedTree(domainName, running.controllerPid(), running.initPid());
+      Manifest written;
+      try {
+        options.listener().phase(SaveListener.Phase.WRITE_IMAGE);
+        written = writeImage(target, dump, running, options, job);
+      } catch (IOException | RuntimeException e) {
+        throw keepRunning(what, tree, options, e);
+      }
+      if (!options.leaveRunning()) {
+        options.listener().phase(SaveListener.Phase.STOP);
+        tree.kill();
+      }
+      LOG.info("saved {} to {} ({} payload bytes)", domainName, target, written.payloadBytes());
+      return new SaveResult(domainName, target, options.runState(), options.leaveRunning(), dump.criuTime(),
+          Duration.ofNanos(System.nanoTime() - t0), written.payloadBytes());
+    } finally {
+      deleteQuietly(work);
+    }
+  }
+
+  /**
+   * Managed save: dumps the running domain into its pending restore's own directory ({@link
+   * PendingRestore#ownedImagesDir}) and marks it, so that the domain's next plain {@code virsh start} restores it (the
+   * controller then removes the images). The domain is shut off once the marker is durable; any failure before leaves
+   * it running and no marker or images behind.
+   */
+  public SaveResult managedSave(String domainName, SaveOptions options) throws CheckpointException {
+    long t0 = System.nanoTime();
+    String what = "unable to save domain " + domainName + " (managed save)";
+    if (options.leaveRunning()) {
+      throw new IllegalArgumentException("a managed save always stops the domain");
+    }
+    try (DomainJobLock lock = DomainJobLock.acquire(domainName, "managedsave");
+        DomainJob job = DomainJob.begin(domainName, JobOperation.SAVE)) {
+      RunningDomain running = RunningDomain.find(domainName, checkpointer.stateDir());
+      String uuid = running.domain().uuid();
+      Optional<PendingRestore> existing = PendingRestore.find(uuid);
+      if (existing.isPresent()) {
+        throw new CheckpointException(what + ": it already has a pending restore from " + existing.get().imageDir()
+            + " (" + existing.get().marker() + ")");
+      }
+      Path dir = PendingRestore.ownedImagesDir(uuid);
+      deleteOrFail(what, dir); // leftovers of an interrupted job: no marker points at them
+      options.listener().phase(SaveListener.Phase.DUMP);
+      DumpResult dump = dumpOrClean(what, domainName, dir, options, job);
+      StoppedTree tree = new StoppedTree(domainName, running.controllerPid(), running.initPid());
+      try {
+        PendingRestore.write(dump.manifest(), dir, options.runState().label());
+      } catch (IOException | RuntimeException e) {
+        deleteQuietly(dir);
+        throw keepRunning(what, tree, options, e);
+      }
+      options.listener().phase(SaveListener.Phase.STOP);
+      tree.kill();
+      LOG.info("managed save of {} in {}", domainName, dir);
+      job.succeeded();
+      return new SaveResult(domainName, dir, options.runState(), false, dump.criuTime(),
+          Duration.ofNanos(System.nanoTime() - t0), sizeOf(dir));
+    }
+  }
+
+  /** The domain's managed save (a pending restore owning its images), if it has one. */
+  public Optional<PendingRestore> managedSaveOf(String uuid) throws CheckpointException {
+    return PendingRestore.find(uuid).filter(PendingRestore::ownsImages);
+  }
+
+  /**
+   * Removes the pending restore of the domain with {@code uuid} (managedsave-remove): the marker, and its images if it
+   * owns them. False if there was none.
+   */
+  public boolean removeManagedSave(String uuid) throws CheckpointException {
+    Optional<PendingRestore> pending = PendingRestore.find(uuid);
+    if (pending.isEmpty()) {
+      return false;
+    }
+    try {
+      pending.get().discard();
+      return true;
+    } catch (IOException e) {
+      throw new CheckpointException("unable to remove the managed save of " + pending.get().name() + " in "
+          + pending.get().marker().getParent() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks the whole save image {@code file} (every checksum, truncation, format version) and whether this host can
+   * restore it; touches nothing.
+   */
+  public VerifiedImage verify(Path file) throws CheckpointException {
+    String what = "unable to restore from " + file;
+    VerifiedImage v;
+    try {
+      v = SaveImageReader.verify(file);
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": " + e.getMessage(), e);
+    }
+    try {
+      CompatibilityReport report = Compatibility.check(v.manifest(), HostFacts.current(checkpointer.criu().binary()));
+      report.requireCompatible(file.toString());
+      report.warnings().forEach(w -> LOG.warn("save image {}: {}", file, w));
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": " + e.getMessage(), e);
+    }
+    return v;
+  }
+
+  /**
+   * Unpacks the verified save image {@code file} into the domain's pending restore directory and marks it, so that
+   * the domain's next start restores it (and then removes it). On failure nothing is left in that directory. For
+   * {@link RunState#PAUSED} the restored tree is left stopped: the caller pauses the domain through libvirt, then
+   * calls {@link #continuePaused}.
+   */
+  public PendingRestore stage(Path file, Manifest manifest, RunState runState) throws CheckpointException {
+    String uuid = manifest.domainUuid();
+    String what = "unable to restore domain " + manifest.domainName() + " from " + file;
+    Optional<PendingRestore> existing = PendingRestore.find(uuid);
+    if (existing.isPresent()) {
+      throw new CheckpointException(what + ": it already has a pending restore from " + existing.get().imageDir()
+          + " (remove it first: virt-lxc managedsave-remove " + manifest.domainName() + ")");
+    }
+    Path dir = PendingRestore.ownedImagesDir(uuid);
+    deleteOrFail(what, dir);
+    try {
+      ExtractedImage x = SaveImageReader.extract(file, dir);
+      if (!x.manifest().domainUuid().equalsIgnoreCase(uuid)) {
+        throw new CheckpointException(what + ": the image changed since it was verified");
+      }
+      Path criuDir = x.criuDir();
+      Files.copy(x.extra(CheckpointManifest.FILE), criuDir.resolve(CheckpointManifest.FILE),
+          StandardCopyOption.REPLACE_EXISTING);
+      CheckpointManifest cm = CheckpointManifest.read(criuDir);
+      return PendingRestore.write(cm, criuDir, runState.label(), runState == RunState.PAUSED);
+    } catch (IOException | CheckpointException | RuntimeException e) {
+      deleteQuietly(dir);
+      if (e instanceof CheckpointException c) {
+        throw c;
+      }
+      throw new CheckpointException(what + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Paused restore, last step: the domain was restored with its tree stopped (CRIU {@code --leave-stopped}) and then
+   * paused by libvirt (its freezer cgroup frozen). SIGCONT now ends the stop: the processes stay frozen, and run on
+   * only when libvirt resumes the domain. So nothing of the container executes between the restore and the resume.
+   */
+  public void continuePaused(String domainName) throws CheckpointException {
+    new StoppedTree(domainName, controllerPid(domainName), restoredInit(domainName)).resume();
+  }
+
+  private long controllerPid(String domainName) throws CheckpointException {
+    Path pidFile = checkpointer.stateDir().resolve(domainName + ".pid");
+    try {
+      return Long.parseLong(Files.readString(pidFile).strip());
+    } catch (IOException | NumberFormatException e) {
+      throw new CheckpointException("unable to continue the restored domain " + domainName + ": unable to read "
+          + pidFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The restored init: the controller's only child once CRIU (run by the controller through a shell) has ended. Found
+   * from the process tree rather than from libvirtd's status file, which gets the new init pid only when the
+   * controller's INIT event has been processed, possibly after the start returned.
+   */
+  private long restoredInit(String domainName) throws CheckpointException {
+    long ctl = controllerPid(domainName);
+    List<ProcessHandle> children = List.of();
+    for (int attempt = 0; attempt < 50; attempt++) {
+      children = ProcessHandle.of(ctl).map(p -> p.children().toList()).orElse(List.of());
+      if (children.size() == 1) {
+        return children.get(0).pid();
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CheckpointException("interrupted while waiting for the init of " + domainName, e);
+      }
+    }
+    throw new CheckpointException("unable to continue the restored domain " + domainName + ": its controller " + ctl
+        + " has " + children.size() + " child processes instead of the restored init");
+  }
+
+  private static DumpOptions dumpOptions(SaveOptions o) {
+    return new DumpOptions(o.leaveRunning(), o.timeout(), o.extraCriuArgs(), !o.leaveRunning());
+  }
+
+  private DumpResult dumpOrClean(String what, String domainName, Path dir, SaveOptions options, DomainJob job)
+      throws CheckpointException {
+    try {
+      return checkpointer.dumpLocked(domainName, dir, dumpOptions(options), job);
+    } catch (CheckpointException e) {
+      deleteQuietly(dir);
+      throw e;
+    }
+  }
+
+  private Manifest writeImage(Path target, DumpResult dump, RunningDomain running, SaveOptions options, DomainJob job)
+      throws IOException {
+    Path dir = dump.imageDir();
+    String xml = options.domainXml() != null ? options.domainXml()
+        : Files.readString(dir.resolve(CheckpointManifest.DOMAIN_XML));
+    List<MemberSource> members = new ArrayList<>();
+    int processes = 0;
+    long pageBytes = 0;
+    for (MemberSource m : MemberSource.criuDirectory(dir)) {
+      String base = m.name().substring("criu/".length());
+      if (NOT_CRIU.contains(base)) {
+        continue;
+      }
+      members.add(m);
+      processes += base.startsWith("core-") ? 1 : 0;
+      pageBytes += base.startsWith("pages-") ? m.size() : 0;
+    }
+    members.add(MemberSource.extra(CheckpointManifest.FILE, dir.resolve(CheckpointManifest.FILE)));
+    if (Files.isRegularFile(dir.resolve("dump.log"))) {
+      members.add(MemberSource.extra("dump.log", dir.resolve("dump.log")));
+    }
+    Manifest manifest = Manifest.builder(xml)
+        .created(dump.manifest().dumpedAt())
+        .runState(options.runState())
+        .host(HostFacts.current(checkpointer.criu().binary()))
+        .cgroupLimits(CgroupLimits.of(running.initPid()))
+        .criuExternals(externalValues(dump.manifest()))
+        .processCount(processes)
+        .memory(pageBytes / PAGE_SIZE, PAGE_SIZE)
+        .build();
+    WriteProgress.Listener toJob = job.writeListener(PAGE_SIZE);
+    return SaveImageWriter.create().compression(options.compression()).progress(p -> {
+      toJob.progress(p); // throws JobAbortedException when domjobabort asked: the save then keeps the domain running
+      options.listener().progress(p);
+    }).write(target, manifest, members);
+  }
+
+  /** The values of the dump's {@code --external} options. */
+  private static List<String> externalValues(CheckpointManifest m) {
+    List<String> args = m.externals().dumpArgs();
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i + 1 < args.size(); i += 2) {
+      values.add(args.get(i + 1));
+    }
+    return values;
+  }
+
+  /** The image could not be made durable: the stopped tree runs on, and the error says so. */
+  private static CheckpointException keepRunning(String what, StoppedTree tree, SaveOptions options, Exception cause) {
+    CheckpointException e = new CheckpointException(what + " (it keeps running): " + cause.getMessage(), cause);
+    if (!options.leaveRunning()) {
+      try {
+        tree.resume();
+      } catch (CheckpointException r) {
+        e = new CheckpointException(what + ": " + cause.getMessage() + "; and the domain's processes stay stopped: "
+            + r.getMessage(), cause);
+      }
+    }
+    return e;
+  }
+
+  private static void deleteOrFail(String what, Path dir) throws CheckpointException {
+    try {
+      Tree.delete(dir);
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": unable to remove the leftover " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      Tree.delete(dir);
+    } catch (IOException e) {
+      LOG.warn("unable to remove {}: {}", dir, e.getMessage());
+    }
+  }
+
+  private static long sizeOf(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+}
