@@ -10,5 +10,5 @@ if ! command -v lxc-checkpoint >/dev/null 2>&1; then
 fi
 mvn -B -o -q -pl tests -am package -DskipTests
 jar=$(ls driver/target/driver-*.jar | grep -v -- '-tests\.jar$' | head -n 1)
-exec java -cp "tests/target/test-classes:$jar:driver/target/lib/*" -Dvirtlxc.build.root="$(pwd)" \
+exec java ${BENCH_JAVA_OPTS:-} -cp "tests/target/test-classes:$jar:driver/target/lib/*" -Dvirtlxc.build.root="$(pwd)" \
   org.virtlxc.tests.bench.SaveRestoreBench "$@"
