@@ -30,12 +30,12 @@ class ProcessExitTest {
 
   @Test
   void anUnreapedZombieHasEnded() throws Exception {
-    // The shell starts a child that exits at once, prints its pid, then becomes sleep, which never reaps it.
-    Process parent = new ProcessBuilder("sh", "-c", "true & echo $!; exec sleep 30").start();
+    // The shell starts a child that exits shortly, prints its pid, then becomes sleep, which never reaps it.
+    Process parent = new ProcessBuilder("sh", "-c", "sleep 0.2 & echo $!; exec sleep 30").start();
     try {
       long zombie = Long.parseLong(firstLine(parent));
       String state = "";
-      for (int i = 0; i < 100 && !state.equals("Z"); i++) {
+      for (int i = 0; i < 250 && !state.equals("Z"); i++) {
         Thread.sleep(20);
         state = stateOf(zombie);
       }
