@@ -9,6 +9,7 @@ scripts/setup/install-packages.sh
 scripts/setup/install-criu.sh
 echo "virt-lxc setup: building (mvn package, tests are ./run-tests.sh)"
 mvn -B -q package -DskipTests
-scripts/install-virt-lxc.sh
+# libvirtd first: the installer records the controller's class-data sharing archive from a training start.
 scripts/setup/ensure-libvirtd.sh
+scripts/install-virt-lxc.sh
 scripts/demo.sh

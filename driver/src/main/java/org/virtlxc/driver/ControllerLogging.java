@@ -7,12 +7,10 @@ import org.apache.logging.log4j.LogManager;
 
 /**
  * Log4j 2 set-up for the controller daemon: libvirt's line format on stderr (the domain's log file), level from
- * {@code LIBVIRT_DEBUG}. {@link #configure} must run before the first {@code LogManager.getLogger} call of the process,
+ * {@code LIBVIRT_DEBUG}, written by {@link LibvirtLogProvider} (Log4j API only; Log4j Core is not loaded). {@link #configure} must run before the first {@code LogManager.getLogger} call of the process,
  * and {@link #shutdown()} as the last step of main (the configuration has no shutdown hook).
  */
 public final class ControllerLogging {
-  /** Classpath resource of the controller's configuration. */
-  public static final String CONFIG_RESOURCE = "log4j2-controller.xml";
   /** System property the configuration reads its root level from. */
   public static final String LEVEL_PROPERTY = "virtlxc.controller.logLevel";
 
@@ -26,7 +24,9 @@ public final class ControllerLogging {
   public static Level configure(Map<String, String> env) {
     Level level = levelFromLibvirtDebug(env.get("LIBVIRT_DEBUG"));
     System.setProperty(LEVEL_PROPERTY, level.name());
-    System.setProperty("log4j2.configurationFile", CONFIG_RESOURCE);
+    // A light provider writes libvirt's format: Log4j Core's start-up (XML configuration, plugins) would dominate the
+    // controller's, and its classes a good part of the controller's memory.
+    System.setProperty("log4j.provider", LibvirtLogProvider.class.getName());
     return level;
   }
 

@@ -14,6 +14,7 @@ public final class ControllerMain {
   private ControllerMain() {}
 
   public static void main(String[] argv) {
+    StartupWarmUp.begin();
     ControllerLogging.configure(System.getenv());
     int code = run(argv);
     ControllerLogging.shutdown();

@@ -226,14 +226,16 @@ class SaveRestoreIT {
     int saved = Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
     PendingRestore pending = checkpointer.prepareRestore(images);
 
-    Path moved = work.resolve("share-moved"); // the host directory the container had bound is gone
-    Files.move(share, moved);
+    // One of CRIU's image files is missing (the controller's own checks pass, CRIU itself fails).
+    Path pstree = images.resolve("pstree.img");
+    Path moved = work.resolve("pstree.img-moved");
+    Files.move(pstree, moved);
     Virsh.Result start = Virsh.run("start", name);
-    System.out.println("virsh start without the bind source: status " + start.status() + "\n" + start.err());
+    System.out.println("virsh start without pstree.img: status " + start.status() + "\n" + start.err());
     assertNotEquals(0, start.status());
     assertTrue(start.err().contains("unable to restore domain " + name), start.err());
-    assertTrue(start.err().contains("CRIU: ") && start.err().contains(share.toString()),
-        "CRIU's own error, naming the missing directory: " + start.err());
+    // CRIU 4.1.1 does not report a missing pstree.img, it crashes (SIGSEGV): the message says how CRIU ended.
+    assertTrue(start.err().contains("CRIU"), "CRIU's failure named: " + start.err());
     assertEquals("shut off", awaitState("shut off"));
     assertTrue(Files.isRegularFile(pending.marker()), "pending restore kept");
     assertTrue(Files.isRegularFile(images.resolve("inventory.img")), "images kept");
@@ -242,7 +244,7 @@ class SaveRestoreIT {
     assertEquals(List.of(), processesMentioning(name), "no controller left");
     assertEquals(List.of(), cgroupDirs(name), "no cgroup of the domain left");
 
-    Files.move(moved, share); // fixed: the same pending restore now succeeds
+    Files.move(moved, pstree); // fixed: the same pending restore now succeeds
     Virsh.run("start", name).ok();
     int after = readCounter();
     assertTrue(after >= saved && after <= saved + 10, "restored after the failure: " + saved + " -> " + after);

@@ -26,8 +26,29 @@ public final class Virsh {
     }
   }
 
-  /** Runs {@code virsh -c lxc:/// ARGS...} and waits for it (60 s at most). */
+  /**
+   * Runs {@code virsh -c lxc:/// ARGS...} and waits for it (60 s at most); once more after 2 s when libvirtd was not
+   * there (another engineer's test may restart it briefly).
+   */
   public static Result run(String... args) {
+    Result r = runOnce(args);
+    if (r.status() != 0 && r.err().contains("Failed to connect socket")) {
+      sleep2s();
+      r = runOnce(args);
+    }
+    return r;
+  }
+
+  static void sleep2s() {
+    try {
+      Thread.sleep(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private static Result runOnce(String... args) {
     List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", URI));
     command.addAll(List.of(args));
     try {

@@ -5,6 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The {@code virt-lxc} command: virsh-style verbs for LXC domains. Run bare, it prints its usage. */
@@ -12,10 +13,13 @@ import picocli.CommandLine.Spec;
     description = "Save, restore and migrate libvirt LXC domains.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"},
-    subcommands = {DomxmlCheck.class, HelpCommand.class})
+    subcommands = {Define.class, Adopt.class, DomxmlCheck.class, HelpCommand.class})
 public final class VirtLxc implements Runnable {
   @Spec
   CommandSpec spec;
+
+  @Option(names = {"-c", "--connect"}, paramLabel = "URI", description = "libvirt connection URI (default: ${DEFAULT-VALUE})")
+  String uri = "lxc:///";
 
   @Override
   public void run() {

@@ -1,0 +1,84 @@
+package org.virtlxc.tests;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** This build's controller and a busybox root, for tests and benchmarks that boot real domains. */
+public final class BuildController {
+  public static final Path BUILD_ROOT = Path.of(System.getProperty("virtlxc.build.root", "..")).toAbsolutePath()
+      .normalize();
+
+  private BuildController() {}
+
+  /** A launcher like the installed one, on this build's driver jars and native helper. */
+  public static Path writeLauncher(Path file) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path driverTarget = BUILD_ROOT.resolve("driver/target");
+    Path jar;
+    try (Stream<Path> s = Files.list(driverTarget)) {
+      jar = s.filter(p -> p.getFileName().toString().matches("driver-.*\\.jar"))
+          .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
+          .orElseThrow(() -> new IOException("driver jar not built in " + driverTarget));
+    }
+    Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
+    if (!Files.isExecutable(helper)) {
+      throw new IOException("native helper not built: " + helper);
+    }
+    String script = "#!/bin/sh\n"
+        + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
+        + " -Dvirtlxc.init=" + helper
+        + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n";
+    Files.writeString(file, script);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return file;
+  }
+
+  /** A root filesystem with the host's static busybox and a few applets. */
+  public static Path busyboxRoot(Path root) throws IOException {
+    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root")) {
+      Files.createDirectories(root.resolve(d));
+    }
+    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+    for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "ps", "mount", "hostname")) {
+      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
+    }
+    return root;
+  }
+
+  /** A minimal LXC domain running {@code /bin/sh -c 'sleep 100000'} in {@code rootfs}; no emulator when null. */
+  public static String domainXml(String name, Path rootfs, String emulator) {
+    return "<domain type='lxc'>\n"
+        + "  <name>" + name + "</name>\n"
+        + "  <memory unit='KiB'>131072</memory>\n"
+        + "  <vcpu>1</vcpu>\n"
+        + "  <os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg><initarg>sleep 100000</initarg></os>\n"
+        + "  <devices>\n"
+        + (emulator == null ? "" : "    <emulator>" + emulator + "</emulator>\n")
+        + "    <filesystem type='mount'><source dir='" + rootfs + "'/><target dir='/'/></filesystem>\n"
+        + "    <console type='pty'/>\n"
+        + "  </devices>\n"
+        + "</domain>\n";
+  }
+
+  /** The NUL-separated command line of a process, as a list. */
+  public static List<String> cmdline(long pid) throws IOException {
+    String raw = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+    return List.of(raw.split("\0"));
+  }
+
+  public static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
