@@ -3,6 +3,8 @@
 # lxc-checkpoint comparison) if missing, and runs org.virtlxc.tests.bench.SaveRestoreBench, which prints
 # virt-lxc save/restore vs raw CRIU vs lxc-checkpoint. Arguments go to it:
 #   --memory-mib N (default 1024)  --repeat N (default 3)  --disk-dir DIR (default /var/tmp)  --no-lxc
+#   --controller PROGRAM (the domain's <emulator>, e.g. the installed /usr/local/lib/virt-lxc/virt-lxc-controller;
+#   default: a launcher of this build's jars)
 set -eu
 cd "$(dirname "$0")/.."
 if ! command -v lxc-checkpoint >/dev/null 2>&1; then

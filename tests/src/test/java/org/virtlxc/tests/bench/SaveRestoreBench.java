@@ -28,28 +28,30 @@ public final class SaveRestoreBench {
     int repeat = 3;
     Path disk = Path.of("/var/tmp");
     boolean lxc = true;
+    Path controller = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--memory-mib" -> mib = Integer.parseInt(args[++i]);
         case "--repeat" -> repeat = Integer.parseInt(args[++i]);
         case "--disk-dir" -> disk = Path.of(args[++i]);
         case "--no-lxc" -> lxc = false;
+        case "--controller" -> controller = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "' (expected --memory-mib N, --repeat N, --disk-dir DIR, --no-lxc)");
+            + "' (expected --memory-mib N, --repeat N, --disk-dir DIR, --no-lxc, --controller PROGRAM)");
       }
     }
     Path buildRoot = Path.of(System.getProperty("virtlxc.build.root", ".")).toAbsolutePath().normalize();
     Cleanup cleanup = new Cleanup();
     try {
-      Samples s = run(buildRoot, mib, repeat, disk, lxc, cleanup);
-      print(s, mib, repeat, disk);
+      Samples s = run(buildRoot, mib, repeat, disk, lxc, controller, cleanup);
+      print(s, mib, repeat, disk, controller);
     } finally {
       cleanup.runAll();
     }
   }
 
-  private static Samples run(Path buildRoot, int mib, int repeat, Path disk, boolean withLxc, Cleanup cleanup)
-      throws Exception {
+  private static Samples run(Path buildRoot, int mib, int repeat, Path disk, boolean withLxc, Path controller,
+      Cleanup cleanup) throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 8);
     Path base = Files.createTempDirectory(disk, "vlxct-bench5-");
     cleanup.add("remove " + base, () -> Host.deleteTree(base));
@@ -64,7 +66,7 @@ public final class SaveRestoreBench {
 
     Samples s = new Samples();
     VirtLxcDomain dom = new VirtLxcDomain("vlxct-bench5-" + id, base, rootfs(base.resolve("root-virtlxc"), memtouch),
-        mib, buildRoot, cleanup);
+        mib, buildRoot, controller, cleanup);
     RawCriu raw = new RawCriu(CRIU, memtouch, mib, base, cleanup);
     LxcContainer lxc = withLxc ? new LxcContainer("vlxct-bench5-" + id + "-lxc", Files.createDirectory(
         base.resolve("lxc-base")), rootfs(base.resolve("root-lxc"), memtouch), mib, CRIU, cleanup) : null;
@@ -134,12 +136,14 @@ public final class SaveRestoreBench {
     return root;
   }
 
-  private static void print(Samples s, int mib, int repeat, Path disk) throws Exception {
+  private static void print(Samples s, int mib, int repeat, Path disk, Path controller) throws Exception {
     String fs = Files.getFileStore(disk).type();
     System.out.printf(Locale.ROOT, "%nSave/restore of a container with %d MiB resident (memtouch: half random, half"
         + " text), median of %d runs (min..max), ms%n", mib, repeat);
     System.out.printf("virt-lxc = Checkpointer.dump into tmpfs (/dev/shm) + SaveImageWriter to %s (%s, fsync + rename);"
         + " restore = SaveImageReader.extract into tmpfs + prepareRestore + virsh start%n", disk, fs);
+    System.out.printf("controller: %s%n", controller == null ? "this build's jars (plain JVM launcher, as the"
+        + " integration tests run it)" : controller);
     System.out.printf("raw CRIU = criu dump -t / criu restore -d of memtouch as pid 1 of its own pid/uts/ipc"
         + " namespaces (no libvirt), into tmpfs and into %s%n%n", disk);
     String[] rows = {"save none", "save none: criu dump", "save none: dump outside CRIU",

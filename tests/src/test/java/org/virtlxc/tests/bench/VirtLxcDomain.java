@@ -18,10 +18,12 @@ final class VirtLxcDomain {
   private final String name;
   private final int mib;
 
-  VirtLxcDomain(String name, Path dir, Path rootfs, int mib, Path buildRoot, Cleanup cleanup) throws Exception {
+  /** {@code controller}: the program for {@code <emulator>}, or null for a launcher of this build's jars. */
+  VirtLxcDomain(String name, Path dir, Path rootfs, int mib, Path buildRoot, Path controller, Cleanup cleanup)
+      throws Exception {
     this.name = name;
     this.mib = mib;
-    Path launcher = writeLauncher(dir.resolve("virt-lxc-controller"), buildRoot);
+    Path launcher = controller != null ? controller : writeLauncher(dir.resolve("virt-lxc-controller"), buildRoot);
     Path xml = dir.resolve("domain.xml");
     Files.writeString(xml, "<domain type='lxc'>\n"
         + "  <name>" + name + "</name>\n"
