@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.virtlxc.checkpoint.criu.ConsoleTty;
@@ -261,17 +260,11 @@ public final class Checkpointer {
 
   /** The tree is gone: wait for the controller to report EXIT and leave, so that libvirt shows the domain shut off. */
   static void awaitStopped(RunningDomain running) throws CheckpointException {
-    Optional<ProcessHandle> ctl = ProcessHandle.of(running.controllerPid());
-    if (ctl.isEmpty()) {
-      return;
-    }
     try {
-      ctl.get().onExit().get(CONTROLLER_EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new CheckpointException("domain " + running.name() + " was dumped, but its controller "
-          + running.controllerPid() + " is still there after " + CONTROLLER_EXIT_TIMEOUT.toSeconds() + " s", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new CheckpointException("unable to wait for the controller of " + running.name() + ": " + e.getMessage(), e);
+      if (!ProcessExit.await(running.controllerPid(), CONTROLLER_EXIT_TIMEOUT)) {
+        throw new CheckpointException("domain " + running.name() + " was dumped, but its controller "
+            + running.controllerPid() + " is still there after " + CONTROLLER_EXIT_TIMEOUT.toSeconds() + " s");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CheckpointException("interrupted while waiting for the controller of " + running.name() + " to stop", e);

@@ -27,10 +27,11 @@ public final class SaveImageEditor {
     try (InputStream in = SaveImageReader.open(file)) {
       written = AtomicFile.write(file, out -> {
         ImageScanner old = ImageScanner.open(in, file.toString());
-        ImageOutput image = new ImageOutput(out, updated, WriteProgress.Listener.NONE);
-        old.scanMembers(image::addMember);
-        image.finish();
-        return image.manifest();
+        try (ImageOutput image = new ImageOutput(out, updated, WriteProgress.Listener.NONE)) {
+          old.scanMembers(image::addMember);
+          image.finish();
+          return image.manifest();
+        }
       });
     }
     LOG.info("replaced the domain XML of save image {} ({})", file, written.domainName());

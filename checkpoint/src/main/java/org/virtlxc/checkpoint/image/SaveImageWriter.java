@@ -60,13 +60,14 @@ public final class SaveImageWriter {
   /** Writes the image to {@code out}, which is flushed but not closed. */
   public Manifest writeTo(OutputStream out, Manifest manifest, List<MemberSource> members) throws IOException {
     Manifest full = manifest.withWriteDetails(compression, members.stream().map(MemberSource::info).toList());
-    ImageOutput image = new ImageOutput(out, full, listener);
-    for (MemberSource m : members) {
-      try (InputStream in = m.opener().open()) {
-        image.addMember(m.info(), in);
+    try (ImageOutput image = new ImageOutput(out, full, listener)) {
+      for (MemberSource m : members) {
+        try (InputStream in = m.opener().open()) {
+          image.addMember(m.info(), in);
+        }
       }
+      image.finish();
     }
-    image.finish();
     return full;
   }
 

@@ -1,0 +1,16 @@
+#!/bin/sh
+# The save/restore benchmark (not part of `mvn verify`): builds this tree, installs LXC (Debian's `lxc`, for the
+# lxc-checkpoint comparison) if missing, and runs org.virtlxc.tests.bench.SaveRestoreBench, which prints
+# virt-lxc save/restore vs raw CRIU vs lxc-checkpoint. Arguments go to it:
+#   --memory-mib N (default 1024)  --repeat N (default 3)  --disk-dir DIR (default /var/tmp)  --no-lxc
+#   --controller PROGRAM (the domain's <emulator>, e.g. the installed /usr/local/lib/virt-lxc/virt-lxc-controller;
+#   default: a launcher of this build's jars)
+set -eu
+cd "$(dirname "$0")/.."
+if ! command -v lxc-checkpoint >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends lxc >/dev/null
+fi
+mvn -B -o -q -pl tests -am package -DskipTests
+jar=$(ls driver/target/driver-*.jar | grep -v -- '-tests\.jar$' | head -n 1)
+exec java ${BENCH_JAVA_OPTS:-} -cp "tests/target/test-classes:$jar:driver/target/lib/*" -Dvirtlxc.build.root="$(pwd)" \
+  org.virtlxc.tests.bench.SaveRestoreBench "$@"
