@@ -3,7 +3,6 @@ package org.virtlxc.tests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,25 +16,7 @@ public final class BuildController {
 
   /** A launcher like the installed one, on this build's driver jars and native helper. */
   public static Path writeLauncher(Path file) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path driverTarget = BUILD_ROOT.resolve("driver/target");
-    Path jar;
-    try (Stream<Path> s = Files.list(driverTarget)) {
-      jar = s.filter(p -> p.getFileName().toString().matches("driver-.*\\.jar"))
-          .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
-          .orElseThrow(() -> new IOException("driver jar not built in " + driverTarget));
-    }
-    Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
-    if (!Files.isExecutable(helper)) {
-      throw new IOException("native helper not built: " + helper);
-    }
-    String script = "#!/bin/sh\n"
-        + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
-        + " -Dvirtlxc.init=" + helper
-        + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n";
-    Files.writeString(file, script);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return file;
+    return TestController.writeLauncher(file);
   }
 
   /** A root filesystem with the host's static busybox and a few applets. */

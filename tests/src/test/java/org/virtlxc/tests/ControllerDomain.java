@@ -1,11 +1,8 @@
 package org.virtlxc.tests;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -30,7 +27,7 @@ final class ControllerDomain implements AutoCloseable {
     name = prefix + UUID.randomUUID().toString().substring(0, 8);
     work = Files.createTempDirectory(Path.of("/tmp"), prefix);
     rootfs = busyboxRoot(work.resolve("root"));
-    launcher = writeLauncher(work.resolve("virt-lxc-controller"));
+    launcher = TestController.writeLauncher(work.resolve("virt-lxc-controller"));
   }
 
   /**
@@ -90,32 +87,6 @@ final class ControllerDomain implements AutoCloseable {
       Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
     }
     return root;
-  }
-
-  /**
-   * A launcher like the installed one, on this build's jars and native helper (and the CRIU named by the system
-   * property {@code virtlxc.criu}, if set).
-   */
-  private static Path writeLauncher(Path file) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path driverTarget = BUILD_ROOT.resolve("driver/target");
-    Path jar;
-    try (Stream<Path> s = Files.list(driverTarget)) {
-      jar = s.filter(p -> p.getFileName().toString().matches("driver-.*\\.jar"))
-          .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
-          .orElseThrow(() -> new IOException("driver jar not built in " + driverTarget));
-    }
-    Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
-    assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
-    String criu = System.getProperty("virtlxc.criu"); // the CRIU the tests run, if not the installed one
-    String script = "#!/bin/sh\n"
-        + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
-        + (criu == null || criu.isBlank() ? "" : " -Dvirtlxc.criu=" + criu)
-        + " -Dvirtlxc.init=" + helper
-        + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n";
-    Files.writeString(file, script);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return file;
   }
 
   static void deleteTree(Path dir) throws IOException {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,7 +40,7 @@ class ControllerIT {
     name = "vlxct-ctl-" + UUID.randomUUID().toString().substring(0, 8);
     work = Files.createTempDirectory(Path.of("/tmp"), "vlxct-ctl-");
     rootfs = busyboxRoot(work.resolve("root"));
-    launcher = writeLauncher(work.resolve("virt-lxc-controller"));
+    launcher = TestController.writeLauncher(work.resolve("virt-lxc-controller"));
   }
 
   @AfterEach
@@ -215,27 +214,6 @@ class ControllerIT {
       Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
     }
     return root;
-  }
-
-  /** A launcher like the installed one, on this build's jars and native helper. */
-  private static Path writeLauncher(Path file) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path driverTarget = BUILD_ROOT.resolve("driver/target");
-    Path jar;
-    try (Stream<Path> s = Files.list(driverTarget)) {
-      jar = s.filter(p -> p.getFileName().toString().matches("driver-.*\\.jar"))
-          .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
-          .orElseThrow(() -> new IOException("driver jar not built in " + driverTarget));
-    }
-    Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
-    assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
-    String script = "#!/bin/sh\n"
-        + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
-        + " -Dvirtlxc.init=" + helper
-        + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n";
-    Files.writeString(file, script);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return file;
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -295,7 +295,7 @@ class ImageToolsIT {
   }
 
   private void define(String init, Path bind) throws IOException {
-    Path launcher = writeLauncher(work.resolve("virt-lxc-controller"));
+    Path launcher = TestController.writeLauncher(work.resolve("virt-lxc-controller"));
     String xml = "<domain type='lxc'>\n"
         + "  <name>" + name + "</name>\n"
         + "  <uuid>" + uuid + "</uuid>\n"
@@ -376,27 +376,6 @@ class ImageToolsIT {
       Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
     }
     return root;
-  }
-
-  /** A launcher like the installed one, on this build's jars and native helper (as in ControllerIT). */
-  private static Path writeLauncher(Path file) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path driverTarget = BUILD_ROOT.resolve("driver/target");
-    Path jar;
-    try (Stream<Path> s = Files.list(driverTarget)) {
-      jar = s.filter(p -> p.getFileName().toString().matches("driver-.*\\.jar"))
-          .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
-          .orElseThrow(() -> new IOException("driver jar not built in " + driverTarget));
-    }
-    Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
-    assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
-    Files.writeString(file, "#!/bin/sh\n"
-        + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
-        + " -Dvirtlxc.init=" + helper
-        + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n",
-        StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return file;
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -60,7 +60,7 @@ class SaveRestoreIT {
     rootfs = busyboxRoot(work.resolve("root"));
     share = Files.createDirectories(work.resolve("share"));
     Files.writeString(share.resolve("hello"), "from the host\n");
-    Path launcher = writeLauncher(work.resolve("virt-lxc-controller"));
+    Path launcher = TestController.writeLauncher(work.resolve("virt-lxc-controller"));
     Path xml = work.resolve("domain.xml");
     Files.writeString(xml, domainXml(launcher));
     Virsh.run("define", xml.toString()).ok();
@@ -485,24 +485,6 @@ class SaveRestoreIT {
     Files.writeString(file, text);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     return file;
-  }
-
-  /** A launcher like the installed one, on this build's jars and native helper (as in ControllerIT). */
-  private static Path writeLauncher(Path file) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path driverTarget = BUILD_ROOT.resolve("driver/target");
-    Path jar;
-    try (Stream<Path> s = Files.list(driverTarget)) {
-      jar = s.filter(p -> p.getFileName().toString().matches("driver-.*\\.jar"))
-          .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
-          .orElseThrow(() -> new IOException("driver jar not built in " + driverTarget));
-    }
-    Path helper = BUILD_ROOT.resolve("namespace-setup/target/native/virt-lxc-init");
-    assertTrue(Files.isExecutable(helper), "native helper built: " + helper);
-    return executable(file, "#!/bin/sh\n"
-        + "exec " + java + " -XX:+UseSerialGC -Xmx32m -Xss512k -XX:TieredStopAtLevel=1"
-        + " -Dvirtlxc.init=" + helper + TestController.criuProperty()
-        + " -cp '" + jar + ":" + driverTarget.resolve("lib") + "/*' org.virtlxc.driver.ControllerMain \"$@\"\n");
   }
 
   private static void deleteTree(Path dir) throws IOException {
