@@ -136,6 +136,17 @@ remove_domain() {  # $1 = probe domain name
   if ! virsh -q -c "$URI" dominfo "$n" >/dev/null 2>&1; then
     for d in dev devpts fuse; do rmdir "/run/libvirt/lxc/$n.$d" 2>/dev/null || true; done
     rm -f "/run/libvirt/lxc/$n.sock"
+    # and, in some hierarchies, its machine cgroup (empty once libvirtd killed its tasks: retry briefly)
+    local try cg left
+    for try in 1 2 3 4 5; do
+      left=0
+      for cg in /sys/fs/cgroup/*/machine/lxc-*-"$n".libvirt-lxc /sys/fs/cgroup/machine/lxc-*-"$n".libvirt-lxc; do
+        [[ -d $cg ]] || continue
+        rmdir "$cg" 2>/dev/null || left=1
+      done
+      [[ $left == 0 ]] && break
+      sleep 1
+    done
   fi
 }
 remove_probe() { remove_domain "$PROBE"; }
