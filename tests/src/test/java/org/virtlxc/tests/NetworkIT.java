@@ -3,6 +3,9 @@ package org.virtlxc.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.virtlxc.tests.HostNetwork.freeHostInDefaultNetwork;
+import static org.virtlxc.tests.HostNetwork.randomMac;
+import static org.virtlxc.tests.HostNetwork.run;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,13 +18,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.virtlxc.tests.HostNetwork.Result;
 
 /**
  * Container networking under virt-lxc's controller, against the real libvirtd, for interfaces of type ethernet, bridge
@@ -261,35 +263,6 @@ class NetworkIT {
     return r.out();
   }
 
-  /** N such that 10.254.N.0/24, 10.253.N.0/24 and fd54:ee:N::/64 have no address or route on the host. */
-  private static int freeSubnet() {
-    String used = run("ip", "-o", "addr").ok() + run("ip", "route").ok();
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int n = ThreadLocalRandom.current().nextInt(1, 250);
-      if (!used.contains("10.254." + n + ".") && !used.contains("10.253." + n + ".")
-          && !used.contains("fd54:ee:" + n + ":")) {
-        return n;
-      }
-    }
-    throw new AssertionError("no free 10.254.N.0/24 on this host");
-  }
-
-  /** A host number in 192.168.122.0/24 outside its DHCP-busy low range that nothing answers on. */
-  private static int freeHostInDefaultNetwork() {
-    for (int attempt = 0; attempt < 20; attempt++) {
-      int n = ThreadLocalRandom.current().nextInt(200, 250);
-      if (run("ping", "-c", "1", "-W", "1", "192.168.122." + n).status() != 0) {
-        return n;
-      }
-    }
-    throw new AssertionError("no free address in 192.168.122.200-249");
-  }
-
-  private static String randomMac() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    return String.format("52:54:00:%02x:%02x:%02x", r.nextInt(256), r.nextInt(256), r.nextInt(256));
-  }
-
   private static List<Path> cgroupDirs(String fragment) throws IOException {
     List<Path> found = new ArrayList<>();
     try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
@@ -305,30 +278,8 @@ class NetworkIT {
     return found;
   }
 
-  private record Result(int status, String out) {
-    String ok() {
-      if (status != 0) {
-        throw new AssertionError("command failed with status " + status + ": " + out);
-      }
-      return out;
-    }
-  }
-
-  private static Result run(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " did not finish");
-      }
-      return new Result(p.exitValue(), out);
-    } catch (IOException e) {
-      throw new AssertionError("unable to run " + String.join(" ", command), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+  /** N such that 10.254.N.0/24, 10.253.N.0/24 and fd54:ee:N::/64 are unused on the host. */
+  private static int freeSubnet() {
+    return HostNetwork.freeSubnet("10.254", "10.253", "fd54:ee");
   }
 }
