@@ -27,7 +27,6 @@ class ControllerIT {
   private static final Path BUILD_ROOT = Path.of(System.getProperty("virtlxc.build.root", "..")).toAbsolutePath()
       .normalize();
   private static final Path STATE_DIR = Path.of("/run/libvirt/lxc");
-  private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
   private static final String COUNTER_LOOP = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
 
   private String name;
@@ -185,18 +184,7 @@ class ControllerIT {
   }
 
   private static List<Path> cgroupDirs(String fragment) throws IOException {
-    List<Path> found = new ArrayList<>();
-    try (Stream<Path> hierarchies = Files.list(CGROUP_ROOT)) {
-      for (Path h : hierarchies.toList()) {
-        if (!Files.isDirectory(h) || Files.isSymbolicLink(h)) {
-          continue;
-        }
-        try (Stream<Path> s = Files.walk(h, 4)) {
-          s.filter(Files::isDirectory).filter(p -> p.getFileName().toString().contains(fragment)).forEach(found::add);
-        }
-      }
-    }
-    return found;
+    return Leftovers.cgroupDirs(List.of(fragment));
   }
 
   private static List<Long> processesMentioning(String text) {

@@ -264,18 +264,7 @@ class NetworkIT {
   }
 
   private static List<Path> cgroupDirs(String fragment) throws IOException {
-    List<Path> found = new ArrayList<>();
-    try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-      for (Path h : hierarchies.toList()) {
-        if (!Files.isDirectory(h) || Files.isSymbolicLink(h)) {
-          continue;
-        }
-        try (var s = Files.walk(h, 4)) {
-          s.filter(Files::isDirectory).filter(p -> p.getFileName().toString().contains(fragment)).forEach(found::add);
-        }
-      }
-    }
-    return found;
+    return Leftovers.cgroupDirs(List.of(fragment));
   }
 
   /** N such that 10.254.N.0/24, 10.253.N.0/24 and fd54:ee:N::/64 are unused on the host. */

@@ -456,18 +456,7 @@ class SaveRestoreIT {
   }
 
   private static List<Path> cgroupDirs(String fragment) throws IOException {
-    List<Path> found = new ArrayList<>();
-    try (Stream<Path> hierarchies = Files.list(CGROUP_ROOT)) {
-      for (Path h : hierarchies.toList()) {
-        if (!Files.isDirectory(h) || Files.isSymbolicLink(h)) {
-          continue;
-        }
-        try (Stream<Path> s = Files.walk(h, 4)) {
-          s.filter(Files::isDirectory).filter(p -> p.getFileName().toString().contains(fragment)).forEach(found::add);
-        }
-      }
-    }
-    return found;
+    return Leftovers.cgroupDirs(List.of(fragment));
   }
 
   private static Path busyboxRoot(Path root) throws IOException {
