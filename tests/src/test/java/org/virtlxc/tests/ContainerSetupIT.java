@@ -305,12 +305,12 @@ class ContainerSetupIT {
   /**
    * Runs {@code sh -c script} inside the domain's namespaces and returns its output (fails on a non-zero status).
    * libvirtd learns init's pid from the controller's INIT event, asynchronously: right after a start it may not
-   * have it yet, so that answer is retried for a few seconds.
+   * have it yet, so that answer is retried for up to 20 s (seen to take over 5 s once).
    */
   private static String inside(String name, String script) throws InterruptedException {
     Virsh.Result r = virsh("lxc-enter-namespace", name, "--noseclabel", "/bin/sh", "-c", script);
-    for (int i = 0; i < 50 && r.status() != 0 && r.err().contains("Init pid is not yet available"); i++) {
-      Thread.sleep(100);
+    for (int i = 0; i < 100 && r.status() != 0 && r.err().contains("Init pid is not yet available"); i++) {
+      Thread.sleep(200);
       r = virsh("lxc-enter-namespace", name, "--noseclabel", "/bin/sh", "-c", script);
     }
     if (r.status() != 0) {
