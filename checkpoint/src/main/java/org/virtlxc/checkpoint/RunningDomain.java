@@ -30,8 +30,9 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
    * How long to wait for libvirtd to record the init pid: {@code virsh start} returns before libvirtd has handled the
    * controller's INIT event and written {@code <init pid>} into the status file. Until then the file has no pid, or
    * still the one of the domain's previous run (libvirtd keeps it across a stop), which is no child of the controller.
+   * On these machines libvirtd was seen to take more than 10 s for that once (cause not yet understood).
    */
-  static final Duration INIT_PID_WAIT = Duration.ofSeconds(10);
+  static final Duration INIT_PID_WAIT = Duration.ofSeconds(30);
 
   /** Finds the running domain {@code name}; the message says why it is not usable for a dump. */
   public static RunningDomain find(String name, Path stateDir) throws CheckpointException {
