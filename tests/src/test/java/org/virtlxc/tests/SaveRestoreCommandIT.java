@@ -340,6 +340,28 @@ class SaveRestoreCommandIT {
   }
 
   @Test
+  void aFailedRestoreWithXmlPutsThePreviousDefinitionBack() throws Exception {
+    startAndCount(2);
+    Path file = work.resolve("xml.save");
+    virtLxc("save", name, file.toString()).ok();
+    awaitState("shut off");
+    String before = Virsh.run("dumpxml", "--inactive", name).ok().out();
+    Path missing = work.resolve("no-such-root");
+    Path other = work.resolve("other.xml");
+    Files.writeString(other, Files.readString(xml).replace(rootfs.toString(), missing.toString()));
+
+    Run r = virtLxc("restore", file.toString(), "--xml", other.toString());
+    System.out.println("restore --xml with a missing root: " + r.err().strip());
+    assertEquals(1, r.status());
+    assertTrue(r.err().contains(missing.toString()) && r.err().contains("the save image is kept"), r.err());
+    assertEquals(before, Virsh.run("dumpxml", "--inactive", name).ok().out(), "the previous definition is back");
+    assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid), "no pending restore left");
+
+    virtLxc("restore", file.toString()).ok();
+    assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
+  }
+
+  @Test
   void restoreOverARunningDomainIsRefused() throws Exception {
     long ctl = startAndCount(2);
     Path file = work.resolve("live.save");
