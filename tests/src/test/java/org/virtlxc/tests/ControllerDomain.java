@@ -26,7 +26,7 @@ final class ControllerDomain implements AutoCloseable {
   ControllerDomain(String prefix) throws IOException {
     name = prefix + UUID.randomUUID().toString().substring(0, 8);
     work = Files.createTempDirectory(Path.of("/tmp"), prefix);
-    rootfs = busyboxRoot(work.resolve("root"));
+    rootfs = TestController.busyboxRoot(work.resolve("root"));
     launcher = TestController.writeLauncher(work.resolve("virt-lxc-controller"));
   }
 
@@ -76,17 +76,6 @@ final class ControllerDomain implements AutoCloseable {
   public void close() throws IOException {
     Virsh.destroyAndUndefine(name);
     deleteTree(work);
-  }
-
-  private static Path busyboxRoot(Path root) throws IOException {
-    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root")) {
-      Files.createDirectories(root.resolve(d));
-    }
-    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-    for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "dd")) {
-      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
-    }
-    return root;
   }
 
   static void deleteTree(Path dir) throws IOException {

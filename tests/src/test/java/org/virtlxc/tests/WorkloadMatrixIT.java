@@ -404,23 +404,11 @@ class WorkloadMatrixIT {
   }
 
   private long initPid() throws Exception {
-    return onlyChild(domain.controllerPid());
+    return TestController.onlyChild(domain.controllerPid());
   }
 
   private static int onlyChildNsPid(long ctl) throws Exception {
-    return nsPid(onlyChild(ctl));
-  }
-
-  private static long onlyChild(long ctl) throws InterruptedException {
-    for (int i = 0; i < 50; i++) {
-      List<Long> children = ProcessHandle.of(ctl).map(p -> p.children().map(ProcessHandle::pid).toList())
-          .orElse(List.of());
-      if (children.size() == 1) {
-        return children.get(0);
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("controller " + ctl + " has no single child (init)");
+    return nsPid(TestController.onlyChild(ctl));
   }
 
   /** The pid in the innermost pid namespace. */
