@@ -215,7 +215,18 @@ class SaveRestoreCommandIT {
     Thread.sleep(1500);
     assertEquals(third, rootCounter(), "nothing runs while paused");
     Virsh.run("resume", name).ok();
-    awaitCounterAbove(third);
+    int resumed = awaitCounterAbove(third);
+
+    virtLxc("managedsave", name, "--paused").ok();
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
+    int fourth = rootCounter();
+    Virsh.run("start", name).ok(); // stock virsh: the controller pauses it through libvirt
+    assertEquals("paused", Virsh.awaitState(name, "paused"), "a plain virsh start honours --paused too");
+    Thread.sleep(1500);
+    assertEquals(fourth, rootCounter(), "nothing runs while paused");
+    assertTrue(fourth >= resumed, resumed + " -> " + fourth);
+    Virsh.run("resume", name).ok();
+    awaitCounterAbove(fourth);
 
     virtLxc("managedsave", name).ok();
     assertEquals("Removed managedsave image for domain '" + name + "'\n",

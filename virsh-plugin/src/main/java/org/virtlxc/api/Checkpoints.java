@@ -168,7 +168,7 @@ public final class Checkpoints {
         domain.create();
       } catch (LibvirtException e) {
         if (stopped) {
-          setLeaveStopped(saved.get(), false); // a later plain virsh start must restore it running
+          setLeaveStopped(saved.get(), false); // a later plain virsh start: the controller pauses it
         }
         throw new CheckpointException("unable to start domain " + name + ": " + libvirtMessage(e), e);
       }
