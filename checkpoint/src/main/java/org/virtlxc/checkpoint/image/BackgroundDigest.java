@@ -1,7 +1,6 @@
 package org.virtlxc.checkpoint.image;
 
 import java.io.InterruptedIOException;
-import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -65,7 +64,7 @@ final class BackgroundDigest implements AutoCloseable {
   }
 
   private void run() {
-    MessageDigest md = ImageOutput.newSha256();
+    Sha256 md = Sha256.create();
     try {
       while (true) {
         Chunk c = full.take();

@@ -7,7 +7,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -296,7 +295,7 @@ final class ImageScanner {
     private final String name;
     private final long size;
     private final long start;
-    private final MessageDigest md = ImageOutput.newSha256();
+    private final Sha256 md = Sha256.create();
     private long read;
     private boolean done;
 
