@@ -59,9 +59,23 @@ public final class SaveImageReader {
 
   /** Unpacks {@code file} into {@code dir} (which must not exist or be empty), verifying as it goes. */
   public static ExtractedImage extract(Path file, Path dir) throws IOException {
+    return extract(file, dir, m -> { });
+  }
+
+  /**
+   * As {@link #extract(Path, Path)}, calling {@code check} with the (checked) manifest before any member is unpacked:
+   * an exception it throws ends the extraction, leaving nothing behind.
+   */
+  public static ExtractedImage extract(Path file, Path dir, ManifestCheck check) throws IOException {
     try (InputStream in = open(file)) {
-      return extract(in, file.toString(), dir);
+      return extract(in, file.toString(), dir, check);
     }
+  }
+
+  /** Looks at an image's manifest before its payload is read (e.g. whether this host can restore it). */
+  @FunctionalInterface
+  public interface ManifestCheck {
+    void check(Manifest manifest) throws IOException;
   }
 
   /**
@@ -71,11 +85,21 @@ public final class SaveImageReader {
    * removed, and {@code dir} too if this call created it.
    */
   public static ExtractedImage extract(InputStream in, String source, Path dir) throws IOException {
+    return extract(in, source, dir, m -> { });
+  }
+
+  /**
+   * As {@link #extract(InputStream, String, Path)}, with {@code check} as in
+   * {@link #extract(Path, Path, ManifestCheck)}.
+   */
+  public static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check)
+      throws IOException {
     Path target = dir.toAbsolutePath();
     boolean created = prepareEmptyDirectory(target);
     boolean ok = false;
     try {
       ImageScanner s = ImageScanner.open(in, source);
+      check.check(s.manifest());
       var digests = s.scanMembers((m, content) -> writeMember(target, m, content));
       VerifiedImage v = new VerifiedImage(s.manifest(), s.compression(), digests, s.bytesRead());
       ok = true;

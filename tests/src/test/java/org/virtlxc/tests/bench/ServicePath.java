@@ -1,0 +1,85 @@
+package org.virtlxc.tests.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.virtlxc.checkpoint.SaveListener;
+import org.virtlxc.checkpoint.SaveOptions;
+import org.virtlxc.checkpoint.SaveResult;
+import org.virtlxc.checkpoint.SaveService;
+import org.virtlxc.checkpoint.UnpackedImage;
+import org.virtlxc.checkpoint.image.Compression;
+import org.virtlxc.checkpoint.image.Manifest;
+import org.virtlxc.checkpoint.image.RunState;
+import org.virtlxc.checkpoint.image.VerifiedImage;
+import org.virtlxc.tests.Virsh;
+
+/**
+ * What {@code virt-lxc save} and {@code virt-lxc restore} run below libvirt-java: {@link SaveService#save} (CRIU dumps
+ * into its scratch directory, the image is written next to FILE); restore = {@link SaveService#unpack} (check and
+ * unpack in one pass into virt-lxc's restore directory), {@link SaveService#stage(UnpackedImage, RunState)}, {@code
+ * virsh start}. With {@code before}, the path as it was before issue 5's speed-ups: the dump next to FILE
+ * ({@code virtlxc.save.scratch=none}), restore = {@link SaveService#verify} then {@link SaveService#stage(Path,
+ * Manifest, RunState)} (the image read twice).
+ */
+final class ServicePath implements SaveRestorePath {
+  private final SaveService service = SaveService.create();
+  private final boolean before;
+
+  ServicePath(boolean before) {
+    this.before = before;
+  }
+
+  @Override
+  public SaveTiming save(String name, Path image, Compression compression) throws Exception {
+    String old = System.getProperty("virtlxc.save.scratch");
+    if (before) {
+      System.setProperty("virtlxc.save.scratch", "none");
+    }
+    long[] writeStart = {0};
+    long[] stop = {0};
+    SaveListener listener = new SaveListener() {
+      @Override
+      public void phase(Phase phase) {
+        if (phase == Phase.WRITE_IMAGE) {
+          writeStart[0] = System.nanoTime();
+        } else if (phase == Phase.STOP) {
+          stop[0] = System.nanoTime();
+        }
+      }
+    };
+    try {
+      long t0 = System.nanoTime();
+      SaveResult r = service.save(name, image, SaveOptions.defaults().withCompression(compression)
+          .withListener(listener));
+      long t1 = System.nanoTime();
+      long criu = r.criuTime().toNanos();
+      return new SaveTiming(t1 - t0, criu, writeStart[0] - t0 - criu, stop[0] - writeStart[0], Files.size(image));
+    } finally {
+      if (old == null) {
+        System.clearProperty("virtlxc.save.scratch");
+      } else {
+        System.setProperty("virtlxc.save.scratch", old);
+      }
+    }
+  }
+
+  @Override
+  public RestoreTiming restore(String name, Path image) throws Exception {
+    long t0 = System.nanoTime();
+    long t1;
+    if (before) {
+      VerifiedImage v = service.verify(image);
+      service.stage(image, v.manifest(), RunState.RUNNING);
+      t1 = System.nanoTime();
+    } else {
+      try (UnpackedImage u = service.unpack(image)) {
+        service.stage(u, RunState.RUNNING);
+        t1 = System.nanoTime();
+      }
+    }
+    Virsh.run("start", name).ok();
+    VirtLxcDomain.initPid(name);
+    long t2 = System.nanoTime();
+    return new RestoreTiming(t2 - t0, t1 - t0, t2 - t1);
+  }
+}
