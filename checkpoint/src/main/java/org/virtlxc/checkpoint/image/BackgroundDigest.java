@@ -82,7 +82,7 @@ final class BackgroundDigest implements AutoCloseable {
 
   private static InterruptedIOException interrupted(InterruptedException e) {
     Thread.currentThread().interrupt();
-    InterruptedIOException x = new InterruptedIOException("interrupted while writing the save image");
+    InterruptedIOException x = new InterruptedIOException("interrupted while hashing the save image");
     x.initCause(e);
     return x;
   }

@@ -29,6 +29,8 @@ final class ImageScanner {
   }
 
   private static final int MAX_SMALL_MEMBER = 64 << 20;
+  /** Bytes a payload member's digest thread hashes at a time (while the next ones are read and written). */
+  private static final int HASH_CHUNK = 1 << 20;
   private static final int CHKSUM_OFFSET = 148;
   private static final int CHKSUM_LENGTH = 8;
   private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
@@ -89,16 +91,18 @@ final class ImageScanner {
 
   /** Reads the rest of the image, handing each payload member to {@code visitor}; returns the checked digests. */
   List<MemberDigest> scanMembers(MemberVisitor visitor) throws IOException {
-    for (MemberInfo expected : manifest.members()) {
-      TarArchiveEntry e = nextEntry(expected.name());
-      if (e.getSize() != expected.size()) {
-        throw corrupt("member '" + expected.name() + "' at " + where(headerOffset()) + " has " + e.getSize()
-            + " bytes; the manifest says " + expected.size());
+    try (BackgroundDigest hasher = new BackgroundDigest(HASH_CHUNK)) {
+      for (MemberInfo expected : manifest.members()) {
+        TarArchiveEntry e = nextEntry(expected.name());
+        if (e.getSize() != expected.size()) {
+          throw corrupt("member '" + expected.name() + "' at " + where(headerOffset()) + " has " + e.getSize()
+              + " bytes; the manifest says " + expected.size());
+        }
+        MemberStream content = new MemberStream(expected, hasher);
+        visitor.member(expected, content);
+        content.drain();
+        digests.put(expected.name(), content.hex());
       }
-      MemberStream content = new MemberStream(expected);
-      visitor.member(expected, content);
-      content.drain();
-      digests.put(expected.name(), content.hex());
     }
     byte[] sums = readSmall(MemberNames.SUMS, false);
     byte[] sumsSum = readSmall(MemberNames.SUMS_SUM, true);
@@ -290,22 +294,34 @@ final class ImageScanner {
         CHKSUM_LENGTH);
   }
 
-  /** One member's content: digested, bounded, errors named after the member; its padding checked to be zero. */
+  /**
+   * One member's content: digested (payload members on a {@link BackgroundDigest} thread, which hashes a chunk while
+   * the next is read and written), bounded, errors named after the member; its padding checked to be zero.
+   */
   private final class MemberStream extends InputStream {
     private final String name;
     private final long size;
     private final long start;
-    private final Sha256 md = Sha256.create();
+    private final BackgroundDigest hasher;
+    private final Sha256 md;
+    private byte[] chunk;
+    private int chunkFill;
     private long read;
     private boolean done;
 
-    MemberStream(MemberInfo m) {
-      this(m.name(), m.size(), false);
+    MemberStream(MemberInfo m, BackgroundDigest hasher) {
+      this(m.name(), m.size(), false, hasher);
     }
 
     MemberStream(String name, long size, boolean last) {
+      this(name, size, last, null);
+    }
+
+    private MemberStream(String name, long size, boolean last, BackgroundDigest hasher) {
       this.name = name;
       this.size = size;
+      this.hasher = hasher;
+      this.md = hasher == null ? Sha256.create() : null;
       this.start = tarBytes.count();
       long end = start + size;
       long padded = (end + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;
@@ -340,7 +356,7 @@ final class ImageScanner {
         }
         return -1;
       }
-      md.update(b, off, n);
+      digest(b, off, n);
       read += n;
       return n;
     }
@@ -351,8 +367,36 @@ final class ImageScanner {
       }
     }
 
-    String hex() {
-      return DigestList.hex(md.digest());
+    String hex() throws IOException {
+      if (md != null) {
+        return DigestList.hex(md.digest());
+      }
+      if (chunk != null) {
+        hasher.submit(chunk, chunkFill);
+      }
+      return hasher.finish();
+    }
+
+    private void digest(byte[] b, int off, int n) throws IOException {
+      if (md != null) {
+        md.update(b, off, n);
+        return;
+      }
+      while (n > 0) {
+        if (chunk == null) {
+          chunk = hasher.buffer();
+          chunkFill = 0;
+        }
+        int k = Math.min(n, chunk.length - chunkFill);
+        System.arraycopy(b, off, chunk, chunkFill, k);
+        chunkFill += k;
+        off += k;
+        n -= k;
+        if (chunkFill == chunk.length) {
+          hasher.submit(chunk, chunkFill);
+          chunk = null;
+        }
+      }
     }
   }
 }
