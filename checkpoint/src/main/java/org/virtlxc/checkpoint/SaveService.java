@@ -207,20 +207,27 @@ public final class SaveService {
   /**
    * Checks the whole save image {@code file} (every checksum, truncation, format version; whether this host can restore
    * it, from the manifest, before any member is read) and unpacks it in the same single pass into a private directory
-   * below {@link PendingRestore#root()} that nothing points at: a bad image leaves nothing behind, and nothing else is
+   * that nothing points at: below {@link PendingRestore#fastRoot()} (memory) when MemAvailable holds the payload with
+   * room to spare, else below {@link PendingRestore#root()}. A bad image leaves nothing behind, and nothing else is
    * touched until {@link #stage(UnpackedImage, RunState)}. Close the result (try-with-resources) to remove the files
    * if they were not staged.
    */
   public UnpackedImage unpack(Path file) throws CheckpointException {
     String what = "unable to restore from " + file;
+    long payload;
+    try {
+      payload = SaveImageReader.readManifest(file).payloadBytes();
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": " + e.getMessage(), e);
+    }
+    Path root = DumpScratch.fits(payload, DumpScratch.memAvailable()) && Files.isDirectory(DumpScratch.SHM)
+        ? PendingRestore.fastRoot() : PendingRestore.root();
     Path dir;
     try {
-      Path root = PendingRestore.root();
       Files.createDirectories(root);
       dir = Files.createTempDirectory(root, UNPACKING_PREFIX);
     } catch (IOException e) {
-      throw new CheckpointException(what + ": unable to create a directory in " + PendingRestore.root() + ": "
-          + e.getMessage(), e);
+      throw new CheckpointException(what + ": unable to create a directory in " + root + ": " + e.getMessage(), e);
     }
     try {
       ExtractedImage x = SaveImageReader.extract(file, dir, m -> {
@@ -244,14 +251,16 @@ public final class SaveService {
   public PendingRestore stage(UnpackedImage image, RunState runState) throws CheckpointException {
     Manifest manifest = image.manifest();
     String what = "unable to restore domain " + manifest.domainName() + " from " + image.file();
-    Path dir = PendingRestore.ownedImagesDir(requireNoPending(what, manifest.domainUuid()));
+    String uuid = requireNoPending(what, manifest.domainUuid());
+    Path unpacked = image.extracted().directory();
+    Path dir = unpacked.startsWith(PendingRestore.fastRoot()) ? PendingRestore.ownedFastImagesDir(uuid)
+        : PendingRestore.ownedImagesDir(uuid);
     deleteOrFail(what, dir);
     try {
       Files.createDirectories(dir.getParent());
-      Files.move(image.extracted().directory(), dir, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(unpacked, dir, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new CheckpointException(what + ": unable to move " + image.extracted().directory() + " to " + dir + ": "
-          + e.getMessage(), e);
+      throw new CheckpointException(what + ": unable to move " + unpacked + " to " + dir + ": " + e.getMessage(), e);
     }
     image.staged();
     return markStaged(what, new ExtractedImage(manifest, image.verified(), dir), runState);

@@ -36,22 +36,33 @@ class SaveServiceUnpackTest {
 
   @TempDir Path work;
   private Path root;
+  private Path fast;
   private String oldRoot;
-  private final SaveService service = new SaveService(new Checkpointer(Criu.fromSystemProperty(), Path.of("/nonexistent")));
+  private String oldFast;
+  private final SaveService service = new SaveService(new Checkpointer(Criu.fromSystemProperty(),
+      Path.of("/nonexistent")));
 
   @BeforeEach
   void useOwnRestoreRoot() throws Exception {
     root = Files.createDirectory(work.resolve("restore"));
+    fast = work.resolve("fast"); // stands for /dev/shm/virt-lxc-restore: created on demand
     oldRoot = System.getProperty("virtlxc.restore.dir");
+    oldFast = System.getProperty("virtlxc.restore.fastdir");
     System.setProperty("virtlxc.restore.dir", root.toString());
+    System.setProperty("virtlxc.restore.fastdir", fast.toString());
   }
 
   @AfterEach
   void restoreRoot() {
-    if (oldRoot == null) {
-      System.clearProperty("virtlxc.restore.dir");
+    reset("virtlxc.restore.dir", oldRoot);
+    reset("virtlxc.restore.fastdir", oldFast);
+  }
+
+  private static void reset(String property, String old) {
+    if (old == null) {
+      System.clearProperty(property);
     } else {
-      System.setProperty("virtlxc.restore.dir", oldRoot);
+      System.setProperty(property, old);
     }
   }
 
@@ -64,14 +75,18 @@ class SaveServiceUnpackTest {
       assertEquals(List.of(), pendingDirs(), "nothing pending before stage");
       pending = service.stage(u, RunState.RUNNING);
     }
-    assertEquals(PendingRestore.ownedImagesDir(UUID).resolve("criu"), pending.imageDir());
+    // a few MiB always fit in this host's memory: unpacked into the fast (tmpfs) root
+    assertEquals(PendingRestore.ownedFastImagesDir(UUID).resolve("criu"), pending.imageDir());
     assertTrue(pending.ownsImages());
+    assertTrue(Files.isRegularFile(root.resolve(UUID).resolve("pending.properties")), "the marker stays on disk");
     assertArrayEquals(Files.readAllBytes(work.resolve("criu/pages-1.img")),
         Files.readAllBytes(pending.imageDir().resolve("pages-1.img")), "unpacked as written");
     assertTrue(Files.isRegularFile(pending.imageDir().resolve(CheckpointManifest.FILE)));
     assertEquals(Optional.of(pending.marker()), PendingRestore.find(UUID).map(PendingRestore::marker));
     assertEquals(List.of(), unpackingDirs(), "the private directory was renamed, not copied");
-    pending.discard();
+    PendingRestore.find(UUID).orElseThrow().completed(); // as the controller does after the restore
+    assertFalse(Files.exists(fast.resolve(UUID)), "the unpacked images are removed with the marker");
+    assertFalse(Files.exists(root.resolve(UUID)));
   }
 
   @Test
@@ -132,9 +147,15 @@ class SaveServiceUnpackTest {
   }
 
   private List<Path> unpackingDirs() throws Exception {
-    try (Stream<Path> s = Files.list(root)) {
-      return s.filter(p -> p.getFileName().toString().startsWith(SaveService.UNPACKING_PREFIX)).toList();
+    List<Path> found = new ArrayList<>();
+    for (Path dir : List.of(root, fast)) {
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> s = Files.list(dir)) {
+          s.filter(p -> p.getFileName().toString().startsWith(SaveService.UNPACKING_PREFIX)).forEach(found::add);
+        }
+      }
     }
+    return found;
   }
 
   private List<Path> pendingDirs() throws Exception {

@@ -137,6 +137,7 @@ class SaveRestoreCommandIT {
     assertTrue(after >= saved && after <= saved + 5, "the counter continues from " + saved + ": " + after);
     assertArrayEquals(image, Files.readAllBytes(file), "the save image is kept as it was");
     assertTrue(awaitGone(PendingRestore.ownedImagesDir(uuid)), "the unpacked image is removed");
+    assertTrue(awaitGone(PendingRestore.ownedFastImagesDir(uuid).getParent()), "the image unpacked in memory too");
     assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid), "no pending restore left");
   }
 
@@ -153,6 +154,7 @@ class SaveRestoreCommandIT {
       Domain back = checkpoints.restore(conn, file, RestoreOptions.defaults());
       assertEquals("paused", Virsh.run("domstate", name).ok().out().strip(), "the image's run state: paused");
       assertFalse(Files.exists(PendingRestore.ownedImagesDir(uuid)), "the unpacked image is gone before the pause");
+      assertFalse(Files.exists(PendingRestore.ownedFastImagesDir(uuid)), "also when unpacked in memory");
       Thread.sleep(2500);
       int paused = rootCounter();
       assertEquals(saved, paused, "nothing of the container ran after the restore");
@@ -304,6 +306,8 @@ class SaveRestoreCommandIT {
       assertEquals("shut off", Virsh.run("domstate", name).ok().out().strip());
       assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid), "no pending restore");
       assertFalse(Files.exists(PendingRestore.ownedImagesDir(uuid)), "nothing unpacked");
+      assertFalse(Files.exists(PendingRestore.ownedFastImagesDir(uuid)), "nothing unpacked in memory");
+      assertEquals(List.of(), unpackingLeftovers(), "no private unpacking directory left");
     }
     virtLxc("restore", good.toString()).ok();
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
@@ -331,6 +335,8 @@ class SaveRestoreCommandIT {
     assertFalse(Virsh.allDomainNames().contains(name), "the domain the restore defined is undefined again");
     assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid), "no pending restore left");
     assertFalse(Files.exists(PendingRestore.ownedImagesDir(uuid)), "no unpacked image left");
+    assertFalse(Files.exists(PendingRestore.ownedFastImagesDir(uuid)), "no image unpacked in memory left");
+    assertEquals(List.of(), unpackingLeftovers(), "no private unpacking directory left");
     assertFalse(Files.exists(Path.of("/run/libvirt/lxc").resolve(name + ".pid")), "no controller left");
 
     Files.move(moved, rootfs);
@@ -517,5 +523,18 @@ class SaveRestoreCommandIT {
     System.arraycopy(sum, 0, out, second + 512 + at, sum.length);
     assertNotEquals(-1, at);
     return out;
+  }
+
+  /** Private directories a restore unpacks into ({@code .unpacking-*}) that are still there. */
+  private static List<Path> unpackingLeftovers() throws Exception {
+    List<Path> found = new java.util.ArrayList<>();
+    for (Path dir : List.of(PendingRestore.root(), PendingRestore.fastRoot())) {
+      if (Files.isDirectory(dir)) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+          s.filter(p -> p.getFileName().toString().startsWith(".unpacking-")).forEach(found::add);
+        }
+      }
+    }
+    return found;
   }
 }

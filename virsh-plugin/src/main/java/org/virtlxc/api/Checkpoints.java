@@ -221,7 +221,8 @@ public final class Checkpoints {
    */
   private static void awaitRestoreCompleted(Domain domain, String name) throws CheckpointException {
     Path images = PendingRestore.ownedImagesDir(uuidOf(domain));
-    for (int i = 0; i < 100 && java.nio.file.Files.exists(images); i++) {
+    Path inMemory = PendingRestore.ownedFastImagesDir(uuidOf(domain));
+    for (int i = 0; i < 100 && (java.nio.file.Files.exists(images) || java.nio.file.Files.exists(inMemory)); i++) {
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {
