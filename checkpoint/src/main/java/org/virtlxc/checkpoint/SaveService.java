@@ -213,6 +213,11 @@ public final class SaveService {
    * if they were not staged.
    */
   public UnpackedImage unpack(Path file) throws CheckpointException {
+    return unpack(file, SaveListener.NONE);
+  }
+
+  /** As {@link #unpack(Path)}, telling {@code listener} how much of the image is unpacked (its progress). */
+  public UnpackedImage unpack(Path file, SaveListener listener) throws CheckpointException {
     String what = "unable to restore from " + file;
     long payload;
     try {
@@ -234,7 +239,7 @@ public final class SaveService {
         CompatibilityReport report = Compatibility.check(m, HostFacts.current(checkpointer.criu().binary()));
         report.requireCompatible(file.toString());
         report.warnings().forEach(w -> LOG.warn("save image {}: {}", file, w));
-      });
+      }, listener::progress);
       return new UnpackedImage(file, x);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(dir);

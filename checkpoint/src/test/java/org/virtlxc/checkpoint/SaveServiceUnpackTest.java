@@ -90,6 +90,25 @@ class SaveServiceUnpackTest {
   }
 
   @Test
+  void unpackReportsProgressUpTo100Percent() throws Exception {
+    Path image = writeImage();
+    List<Integer> percents = new ArrayList<>();
+    SaveListener listener = new SaveListener() {
+      @Override
+      public void progress(org.virtlxc.checkpoint.image.WriteProgress p) {
+        percents.add(p.percent());
+      }
+    };
+    try (UnpackedImage u = service.unpack(image, listener)) {
+      assertTrue(percents.size() >= 3, "about once per MiB of the 3 MiB of pages: " + percents);
+      assertEquals(100, percents.get(percents.size() - 1));
+      for (int i = 1; i < percents.size(); i++) {
+        assertTrue(percents.get(i) >= percents.get(i - 1), "never backwards: " + percents);
+      }
+    }
+  }
+
+  @Test
   void closingWithoutStagingRemovesTheFiles() throws Exception {
     Path image = writeImage();
     try (UnpackedImage u = service.unpack(image)) {

@@ -129,8 +129,9 @@ class SaveRestoreCommandIT {
     assertEquals(saved, rootCounter(), "nothing runs once saved");
     byte[] image = Files.readAllBytes(file);
 
-    Run restore = virtLxc("restore", file.toString()).ok();
+    Run restore = virtLxc("restore", file.toString(), "--verbose").ok();
     assertEquals("Domain restored from " + file + "\n", restore.out());
+    assertTrue(restore.err().contains("Restore: [100 %]"), "unpack progress with --verbose: " + restore.err());
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
     int after = awaitCounterAbove(saved - 1);
     System.out.println("counter saved " + saved + ", after restore " + after);

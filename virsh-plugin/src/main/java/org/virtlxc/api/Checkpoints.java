@@ -78,7 +78,7 @@ public final class Checkpoints {
    */
   public Domain restore(Connect conn, Path file, RestoreOptions options) throws CheckpointException {
     options.listener().phase(SaveListener.Phase.VERIFY);
-    try (UnpackedImage unpacked = service.unpack(file)) { // checked whole and unpacked in one pass
+    try (UnpackedImage unpacked = service.unpack(file, options.listener())) { // checked and unpacked in one pass
       return restore(conn, file, options, unpacked);
     }
   }

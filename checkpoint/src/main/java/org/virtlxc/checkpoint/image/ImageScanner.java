@@ -45,6 +45,10 @@ final class ImageScanner {
   private final byte[] buffer = new byte[256 * 1024];
   private Manifest manifest;
   private String previous = "(start of image)";
+  private WriteProgress.Listener progress = WriteProgress.Listener.NONE;
+  private long payloadRead;
+  private long pageBytesRead;
+  private long sinceReport;
 
   private ImageScanner(String image, InputStream in) throws IOException {
     this.image = image;
@@ -89,6 +93,11 @@ final class ImageScanner {
     return fileBytes.count();
   }
 
+  /** Hears how much of the payload {@link #scanMembers} has read: about once per MiB and at the end. */
+  void progress(WriteProgress.Listener listener) {
+    this.progress = listener;
+  }
+
   /** Reads the rest of the image, handing each payload member to {@code visitor}; returns the checked digests. */
   List<MemberDigest> scanMembers(MemberVisitor visitor) throws IOException {
     try (BackgroundDigest hasher = new BackgroundDigest(HASH_CHUNK)) {
@@ -104,6 +113,7 @@ final class ImageScanner {
         digests.put(expected.name(), content.hex());
       }
     }
+    report();
     byte[] sums = readSmall(MemberNames.SUMS, false);
     byte[] sumsSum = readSmall(MemberNames.SUMS_SUM, true);
     checkDigestMember(MemberNames.SUMS, sums, sumsSum);
@@ -126,6 +136,12 @@ final class ImageScanner {
     }
     checkEnd();
     return out;
+  }
+
+  private void report() throws IOException {
+    long pageSize = manifest.pageSize();
+    progress.progress(new WriteProgress(payloadRead, manifest.payloadBytes(), pageBytesRead / pageSize,
+        manifest.pageBytes() / pageSize));
   }
 
   private void readManifest() throws IOException {
@@ -304,20 +320,22 @@ final class ImageScanner {
     private final long start;
     private final BackgroundDigest hasher;
     private final Sha256 md;
+    private final boolean pages;
     private byte[] chunk;
     private int chunkFill;
     private long read;
     private boolean done;
 
     MemberStream(MemberInfo m, BackgroundDigest hasher) {
-      this(m.name(), m.size(), false, hasher);
+      this(m.name(), m.size(), false, hasher, m.isPages());
     }
 
     MemberStream(String name, long size, boolean last) {
-      this(name, size, last, null);
+      this(name, size, last, null, false);
     }
 
-    private MemberStream(String name, long size, boolean last, BackgroundDigest hasher) {
+    private MemberStream(String name, long size, boolean last, BackgroundDigest hasher, boolean pages) {
+      this.pages = pages;
       this.name = name;
       this.size = size;
       this.hasher = hasher;
@@ -358,6 +376,15 @@ final class ImageScanner {
       }
       digest(b, off, n);
       read += n;
+      if (hasher != null) { // a payload member
+        payloadRead += n;
+        pageBytesRead += pages ? n : 0;
+        sinceReport += n;
+        if (sinceReport >= 1 << 20) {
+          sinceReport = 0;
+          report();
+        }
+      }
       return n;
     }
 

@@ -67,8 +67,17 @@ public final class SaveImageReader {
    * an exception it throws ends the extraction, leaving nothing behind.
    */
   public static ExtractedImage extract(Path file, Path dir, ManifestCheck check) throws IOException {
+    return extract(file, dir, check, WriteProgress.Listener.NONE);
+  }
+
+  /**
+   * As {@link #extract(Path, Path, ManifestCheck)}, telling {@code progress} how much of the payload is unpacked (about
+   * once per MiB); an exception it throws ends the extraction, leaving nothing behind.
+   */
+  public static ExtractedImage extract(Path file, Path dir, ManifestCheck check, WriteProgress.Listener progress)
+      throws IOException {
     try (InputStream in = open(file)) {
-      return extract(in, file.toString(), dir, check);
+      return extract(in, file.toString(), dir, check, progress);
     }
   }
 
@@ -94,12 +103,19 @@ public final class SaveImageReader {
    */
   public static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check)
       throws IOException {
+    return extract(in, source, dir, check, WriteProgress.Listener.NONE);
+  }
+
+  /** As {@link #extract(InputStream, String, Path, ManifestCheck)}, with {@code progress}. */
+  public static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check,
+      WriteProgress.Listener progress) throws IOException {
     Path target = dir.toAbsolutePath();
     boolean created = prepareEmptyDirectory(target);
     boolean ok = false;
     try {
       ImageScanner s = ImageScanner.open(in, source);
       check.check(s.manifest());
+      s.progress(progress);
       var digests = s.scanMembers((m, content) -> writeMember(target, m, content));
       VerifiedImage v = new VerifiedImage(s.manifest(), s.compression(), digests, s.bytesRead());
       ok = true;
