@@ -24,6 +24,7 @@ import org.virtlxc.checkpoint.image.SaveImageWriter;
 import org.virtlxc.checkpoint.image.VerifiedImage;
 import org.virtlxc.checkpoint.image.WriteProgress;
 import org.virtlxc.checkpoint.job.DomainJob;
+import org.virtlxc.checkpoint.job.JobAbortedException;
 import org.virtlxc.checkpoint.job.JobOperation;
 import org.virtlxc.checkpoint.job.TreeMemory;
 
@@ -216,15 +217,39 @@ public final class SaveService {
     return unpack(file, SaveListener.NONE);
   }
 
-  /** As {@link #unpack(Path)}, telling {@code listener} how much of the image is unpacked (its progress). */
+  /**
+   * As {@link #unpack(Path)}, telling {@code listener} how much of the image is unpacked (its progress). The unpack
+   * runs as a restore job on the image's domain: {@code virt-lxc domjobinfo} shows its progress, {@code virt-lxc
+   * domjobabort} stops it (nothing is left behind; the message starts with "operation aborted").
+   */
   public UnpackedImage unpack(Path file, SaveListener listener) throws CheckpointException {
     String what = "unable to restore from " + file;
-    long payload;
+    Manifest manifest;
     try {
-      payload = SaveImageReader.readManifest(file).payloadBytes();
+      manifest = SaveImageReader.readManifest(file);
     } catch (IOException e) {
       throw new CheckpointException(what + ": " + e.getMessage(), e);
     }
+    try (DomainJob job = DomainJob.begin(manifest.domainName(), JobOperation.RESTORE)) {
+      try {
+        job.phase("unpacking image");
+        UnpackedImage u = unpack(file, manifest.payloadBytes(), what, p -> {
+          job.progress(p.bytesWritten(), p.bytesTotal(), p.pagesWritten() * manifest.pageSize(),
+              p.pagesTotal() * manifest.pageSize());
+          listener.progress(p);
+          job.checkAborted();
+        });
+        job.succeeded();
+        return u;
+      } catch (CheckpointException e) {
+        job.failed(e.getMessage());
+        throw e;
+      }
+    }
+  }
+
+  private UnpackedImage unpack(Path file, long payload, String what, WriteProgress.Listener progress)
+      throws CheckpointException {
     Path root = DumpScratch.fits(payload, DumpScratch.memAvailable()) && Files.isDirectory(DumpScratch.SHM)
         ? PendingRestore.fastRoot() : PendingRestore.root();
     Path dir;
@@ -239,12 +264,25 @@ public final class SaveService {
         CompatibilityReport report = Compatibility.check(m, HostFacts.current(checkpointer.criu().binary()));
         report.requireCompatible(file.toString());
         report.warnings().forEach(w -> LOG.warn("save image {}: {}", file, w));
-      }, listener::progress);
+      }, progress);
       return new UnpackedImage(file, x);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(dir);
+      Optional<Throwable> abort = abortIn(e);
+      if (abort.isPresent()) {
+        throw new CheckpointException(abort.get().getMessage(), abort.get());
+      }
       throw new CheckpointException(what + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Optional<Throwable> abortIn(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof JobAbortedException) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

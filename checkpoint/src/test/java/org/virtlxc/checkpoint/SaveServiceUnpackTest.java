@@ -26,6 +26,8 @@ import org.virtlxc.checkpoint.image.Manifest;
 import org.virtlxc.checkpoint.image.MemberSource;
 import org.virtlxc.checkpoint.image.RunState;
 import org.virtlxc.checkpoint.image.SaveImageWriter;
+import org.virtlxc.checkpoint.job.JobRegistry;
+import org.virtlxc.checkpoint.job.JobResult;
 
 /**
  * Restore's single pass: {@link SaveService#unpack} checks the whole image while unpacking it into a private directory,
@@ -33,12 +35,14 @@ import org.virtlxc.checkpoint.image.SaveImageWriter;
  */
 class SaveServiceUnpackTest {
   private static final String UUID = "11111111-2222-3333-4444-666666666666";
+  private static final String NAME = "vlxct-stream-unpack";
 
   @TempDir Path work;
   private Path root;
   private Path fast;
   private String oldRoot;
   private String oldFast;
+  private String oldJobs;
   private final SaveService service = new SaveService(new Checkpointer(Criu.fromSystemProperty(),
       Path.of("/nonexistent")));
 
@@ -50,12 +54,15 @@ class SaveServiceUnpackTest {
     oldFast = System.getProperty("virtlxc.restore.fastdir");
     System.setProperty("virtlxc.restore.dir", root.toString());
     System.setProperty("virtlxc.restore.fastdir", fast.toString());
+    oldJobs = System.getProperty("virtlxc.jobs.dir");
+    System.setProperty("virtlxc.jobs.dir", Files.createDirectory(work.resolve("jobs")).toString());
   }
 
   @AfterEach
   void restoreRoot() {
     reset("virtlxc.restore.dir", oldRoot);
     reset("virtlxc.restore.fastdir", oldFast);
+    reset("virtlxc.jobs.dir", oldJobs);
   }
 
   private static void reset(String property, String old) {
@@ -106,6 +113,30 @@ class SaveServiceUnpackTest {
         assertTrue(percents.get(i) >= percents.get(i - 1), "never backwards: " + percents);
       }
     }
+  }
+
+  @Test
+  void domjobabortStopsTheUnpackAndLeavesNothing() throws Exception {
+    Path image = writeImage();
+    JobRegistry jobs = JobRegistry.system();
+    SaveListener abortAtFirstProgress = new SaveListener() {
+      @Override
+      public void progress(org.virtlxc.checkpoint.image.WriteProgress p) {
+        try {
+          if (jobs.active(NAME).isPresent() && !Files.exists(jobs.abortFile(NAME))) {
+            jobs.requestAbort(NAME); // what virt-lxc domjobabort does from another process
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    CheckpointException e = assertThrows(CheckpointException.class,
+        () -> service.unpack(image, abortAtFirstProgress));
+    assertTrue(e.getMessage().startsWith("operation aborted: restore job of domain " + NAME), e.getMessage());
+    assertEquals(List.of(), unpackingDirs());
+    assertEquals(Optional.empty(), PendingRestore.find(UUID));
+    assertEquals(JobResult.ABORTED, jobs.completed(NAME).orElseThrow().result());
   }
 
   @Test
