@@ -94,6 +94,9 @@ public final class SaveRestoreBench {
         s.addNanos("save " + c.label() + ": criu dump", st.criuNanos());
         s.addNanos("save " + c.label() + ": dump outside CRIU", st.controllerExitNanos());
         s.addNanos("save " + c.label() + ": image write+fsync", st.imageWriteNanos());
+        if (st.afterDurableNanos() > 0) {
+          s.addNanos("save " + c.label() + " then kill + controller exit", st.afterDurableNanos());
+        }
         s.add("image " + c.label(), st.imageBytes());
         SaveRestorePath.RestoreTiming rt = path.restore(dom.name(), image);
         s.addNanos("restore " + c.label(), rt.totalNanos());
@@ -165,8 +168,9 @@ public final class SaveRestoreBench {
     System.out.printf("raw CRIU = criu dump -t / criu restore -d of memtouch as pid 1 of its own pid/uts/ipc"
         + " namespaces (no libvirt), into tmpfs and into %s%n%n", disk);
     String[] rows = {"save none", "save none: criu dump", "save none: dump outside CRIU",
-        "save none: image write+fsync", "save zstd", "save zstd: criu dump", "save zstd: dump outside CRIU",
-        "save zstd: image write+fsync",
+        "save none: image write+fsync", "save none then kill + controller exit", "save zstd",
+        "save zstd: criu dump", "save zstd: dump outside CRIU", "save zstd: image write+fsync",
+        "save zstd then kill + controller exit",
         "raw dump tmpfs", "raw dump disk", "raw dump disk+fsync", "lxc dump tmpfs",
         "restore none", "restore none: extract", "restore none: prepare+virsh start",
         "restore zstd", "restore zstd: extract", "restore zstd: prepare+virsh start",

@@ -11,7 +11,11 @@ import org.virtlxc.checkpoint.image.Compression;
 interface SaveRestorePath {
   /** What one save took (nanoseconds) and wrote. */
   record SaveTiming(long downtimeNanos, long criuNanos, long controllerExitNanos, long imageWriteNanos,
-                    long imageBytes) {}
+                    long imageBytes, long afterDurableNanos) {
+    SaveTiming(long downtimeNanos, long criuNanos, long controllerExitNanos, long imageWriteNanos, long imageBytes) {
+      this(downtimeNanos, criuNanos, controllerExitNanos, imageWriteNanos, imageBytes, 0);
+    }
+  }
 
   /** What one restore took (nanoseconds). */
   record RestoreTiming(long totalNanos, long extractNanos, long startNanos) {}

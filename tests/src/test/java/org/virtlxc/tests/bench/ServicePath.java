@@ -15,7 +15,8 @@ import org.virtlxc.tests.Virsh;
 
 /**
  * What {@code virt-lxc save} and {@code virt-lxc restore} run below libvirt-java: {@link SaveService#save} (CRIU dumps
- * into its scratch directory, the image is written next to FILE); restore = {@link SaveService#unpack} (check and
+ * into its scratch directory, the image is written next to FILE; downtime until the image is durable, the kill of the
+ * stopped tree and the controller's exit after it measured apart); restore = {@link SaveService#unpack} (check and
  * unpack in one pass into virt-lxc's restore directory), {@link SaveService#stage(UnpackedImage, RunState)}, {@code
  * virsh start}. With {@code before}, the path as it was before issue 5's speed-ups: the dump next to FILE
  * ({@code virtlxc.save.scratch=none}), restore = {@link SaveService#verify} then {@link SaveService#stage(Path,
@@ -53,7 +54,10 @@ final class ServicePath implements SaveRestorePath {
           .withListener(listener));
       long t1 = System.nanoTime();
       long criu = r.criuTime().toNanos();
-      return new SaveTiming(t1 - t0, criu, writeStart[0] - t0 - criu, stop[0] - writeStart[0], Files.size(image));
+      // downtime: from the dump's start until the image is durable (phase STOP); the tree's kill and the controller's
+      // exit after that are reported as "after durable"
+      return new SaveTiming(stop[0] - t0, criu, writeStart[0] - t0 - criu, stop[0] - writeStart[0],
+          Files.size(image), t1 - stop[0]);
     } finally {
       if (old == null) {
         System.clearProperty("virtlxc.save.scratch");
