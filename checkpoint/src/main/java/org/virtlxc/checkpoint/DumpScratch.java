@@ -28,7 +28,7 @@ final class DumpScratch {
    */
   static Path create(Path nextToImage, String prefix, long dumpBytes) throws IOException {
     Path tmpfs = tmpfs();
-    if (tmpfs != null && Files.isDirectory(tmpfs) && fits(dumpBytes, memAvailable())) {
+    if (tmpfs != null && fitsInMemory(tmpfs, dumpBytes)) {
       try {
         return Files.createTempDirectory(tmpfs, prefix);
       } catch (IOException e) {
@@ -36,6 +36,25 @@ final class DumpScratch {
       }
     }
     return Files.createTempDirectory(nextToImage, prefix);
+  }
+
+  /**
+   * Whether {@code bytes} of files fit below the tmpfs directory {@code dir}: in MemAvailable as {@link #fits} says, and
+   * in the tmpfs's own free space (a quarter more).
+   */
+  static boolean fitsInMemory(Path dir, long bytes) {
+    Path existing = dir;
+    while (existing != null && !Files.isDirectory(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null || !fits(bytes, memAvailable())) {
+      return false;
+    }
+    try {
+      return Files.getFileStore(existing).getUsableSpace() >= bytes + bytes / 4;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Whether a dump of {@code dumpBytes} fits in memory with {@code available} bytes available. */

@@ -250,8 +250,8 @@ public final class SaveService {
 
   private UnpackedImage unpack(Path file, long payload, String what, WriteProgress.Listener progress)
       throws CheckpointException {
-    Path root = DumpScratch.fits(payload, DumpScratch.memAvailable()) && Files.isDirectory(DumpScratch.SHM)
-        ? PendingRestore.fastRoot() : PendingRestore.root();
+    Path root = DumpScratch.fitsInMemory(PendingRestore.fastRoot(), payload) ? PendingRestore.fastRoot()
+        : PendingRestore.root();
     Path dir;
     try {
       Files.createDirectories(root);

@@ -20,6 +20,13 @@ class DumpScratchTest {
   }
 
   @Test
+  void fitsInMemoryLooksAtTheTmpfsFreeSpaceToo() {
+    assertTrue(DumpScratch.fitsInMemory(DumpScratch.SHM.resolve("vlxct-stream-not-yet"), 1 << 20),
+        "1 MiB fits below /dev/shm (the directory need not exist yet)");
+    assertFalse(DumpScratch.fitsInMemory(DumpScratch.SHM, Long.MAX_VALUE / 4), "more than the machine holds");
+  }
+
+  @Test
   void readsMemAvailable() {
     assertEquals(OptionalLong.of(23641L * 1024), DumpScratch.memAvailable(List.of("MemTotal:       24684000 kB",
         "MemFree:        23829000 kB", "MemAvailable:      23641 kB")));

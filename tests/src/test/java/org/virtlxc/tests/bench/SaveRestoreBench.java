@@ -102,6 +102,13 @@ public final class SaveRestoreBench {
         s.addNanos("restore " + c.label(), rt.totalNanos());
         s.addNanos("restore " + c.label() + ": extract", rt.extractNanos());
         s.addNanos("restore " + c.label() + ": prepare+virsh start", rt.startNanos());
+        if (rt.split() != null) {
+          s.addNanos("restore " + c.label() + ": start 1 libvirtd until controller forked", rt.split().libvirtdNanos());
+          s.addNanos("restore " + c.label() + ": start 2 controller until CRIU cloned init",
+              rt.split().controllerNanos());
+          s.addNanos("restore " + c.label() + ": start 3 CRIU restore, libvirtd until start returned",
+              rt.split().criuAndAfterNanos());
+        }
         dom.awaitFilled();
         Files.delete(image);
         System.out.printf("  virt-lxc %-4s save %6.0f ms (criu %6.0f, write %6.0f), restore %6.0f ms, image %.0f MiB%n",
@@ -173,15 +180,21 @@ public final class SaveRestoreBench {
         "save zstd then kill + controller exit",
         "raw dump tmpfs", "raw dump disk", "raw dump disk+fsync", "lxc dump tmpfs",
         "restore none", "restore none: extract", "restore none: prepare+virsh start",
+        "restore none: start 1 libvirtd until controller forked",
+        "restore none: start 2 controller until CRIU cloned init",
+        "restore none: start 3 CRIU restore, libvirtd until start returned",
         "restore zstd", "restore zstd: extract", "restore zstd: prepare+virsh start",
+        "restore zstd: start 1 libvirtd until controller forked",
+        "restore zstd: start 2 controller until CRIU cloned init",
+        "restore zstd: start 3 CRIU restore, libvirtd until start returned",
         "raw restore tmpfs", "raw restore disk", "lxc restore tmpfs"};
-    System.out.printf("%-44s %9s %9s %9s%n", "what", "median", "min", "max");
+    System.out.printf("%-58s %9s %9s %9s%n", "what", "median", "min", "max");
     for (String r : rows) {
       if (!s.has(r)) {
         continue;
       }
       List<Double> v = s.all(r);
-      System.out.printf(Locale.ROOT, "%-44s %9.0f %9.0f %9.0f%n", label(r), s.median(r),
+      System.out.printf(Locale.ROOT, "%-58s %9.0f %9.0f %9.0f%n", label(r), s.median(r),
           v.stream().mapToDouble(Double::doubleValue).min().orElse(0),
           v.stream().mapToDouble(Double::doubleValue).max().orElse(0));
     }
