@@ -19,7 +19,6 @@ import org.virtlxc.cgroups.DomainCgroups;
 import org.virtlxc.cgroups.MachineCgroup;
 import org.virtlxc.checkpoint.PendingRestore;
 import org.virtlxc.checkpoint.criu.Criu;
-import org.virtlxc.domainxml.DomainXml;
 import org.virtlxc.domainxml.DomainXmlException;
 import org.virtlxc.domainxml.model.Domain;
 import org.virtlxc.domainxml.model.DomainStatus;
@@ -99,10 +98,10 @@ public final class Controller implements AutoCloseable {
    * the caller reports the message and calls {@link #close()}.
    */
   public void start() throws StartupException {
-    Path xml = stateDir.resolve(args.name() + ".xml");
+    Path xml = StatusFile.of(stateDir, args.name());
     Domain domain;
     try {
-      DomainStatus status = DomainXml.parseStatus(xml);
+      DomainStatus status = StatusFile.read(xml); // begun by main (StatusFile.readAhead)
       domain = status.domain();
       if (domain == null) {
         throw new StartupException("unable to read " + xml + ": no <domain> in the status file");
@@ -150,7 +149,6 @@ public final class Controller implements AutoCloseable {
     }
 
     MachineCgroup machine = DomainCgroups.machine(domain, ownPid);
-    LeftoverCgroups.remove(layout, machine, args.name());
     try {
       // on systemd hosts with machined, m.create() registers the machine (leader: init, as libvirt) and uses its scope
       CgroupManager m = CgroupManagers.forMachine(layout, machine, domain.uuid(),
@@ -199,6 +197,7 @@ public final class Controller implements AutoCloseable {
     }
     monitor.initStarted(started.pid());
     LOG.info("domain {} started, init pid {}", args.name(), started.pid());
+    LeftoverCgroups.remove(layout, machine, args.name()); // after the handshake: nothing of the start waits for it
     if (pending.isPresent()) {
       RestoreLauncher.completed(pending.get());
     }
