@@ -82,8 +82,8 @@ write_controller() { # FILE EXTRA-JVM-OPTIONS
 # Written by scripts/install-virt-lxc.sh. exec: the pid libvirtd recorded in /run/libvirt/lxc/NAME.pid is the JVM's.
 # JVM options, for start time and memory (one controller per running domain; figures: scripts/bench-start.sh):
 #   serial GC and a small heap with a small young generation (the controller keeps about 3 MiB of objects);
-#   C1 only, one compiler thread, and compile thresholds x30: after start the controller mostly waits;
-#   compiling only what is really hot keeps VmRSS about 2.3 MiB lower (under 48 MiB) for about 80 ms more start;
+#   C1 only, one compiler thread, default compile thresholds: with the start's work cut (no JAXB), compiling its hot
+#   code costs about 2 MiB of VmRSS (about 46 MiB in all, under 48) and saves about a fifth of the start;
 #   small thread stacks, bounded code cache and metaspace, no perf-data file (/tmp/hsperfdata);
 #   class-data sharing: the archive the installer recorded from a training start (ignored if absent);
 #   JNA: its dispatch library unpacked by the installer, and no search of the library directories (ldconfig -p).
@@ -91,8 +91,7 @@ jsa=$BASE/virt-lxc-controller.jsa
 cds=
 [ -r "\$jsa" ] && cds="-XX:SharedArchiveFile=\$jsa"
 exec java -XX:+UseSerialGC -Xms2m -Xmn512k -Xmx32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 \\
-  -XX:CompileThresholdScaling=30 -Xss512k \\
-  -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData \$cds $2 \\
+  -Xss512k -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData \$cds $2 \\
   $jna_opts -Djna.platform.library.path= \\
   -Dvirtlxc.init=$BASE/virt-lxc-init -cp '$classpath' org.virtlxc.driver.ControllerMain "\$@"
 CONTROLLER
