@@ -16,8 +16,7 @@ import org.virtlxc.nssetup.Libc;
  * always drained: output the host side cannot take at the moment is dropped.
  *
  * <p>Owns the container-side master fd (closed by {@link #close()}); the host fd belongs to libvirtd's process image
- * and is only set non-blocking. Every wait also watches a wake-up pipe, so {@link #close()} stops both threads at once:
- * libvirtd waits for the controller to be gone when init has ended, and its event loop waits with it.
+ * and is only set non-blocking.
  */
 public final class ConsoleRelay implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(ConsoleRelay.class);
@@ -29,17 +28,14 @@ public final class ConsoleRelay implements AutoCloseable {
   private final Libc libc;
   private final int hostFd;
   private final int containerFd;
-  /** Wake-up pipe: read end polled by both threads, a byte on the write end ends their waits. */
-  private final int[] wake;
   private final Thread fromContainer;
   private final Thread toContainer;
   private volatile boolean stopped;
   private volatile long droppedBytes;
   private boolean closed;
 
-  private ConsoleRelay(Libc libc, int hostFd, int containerFd, int[] wake) {
+  private ConsoleRelay(Libc libc, int hostFd, int containerFd) {
     this.libc = libc;
-    this.wake = wake;
     this.hostFd = hostFd;
     this.containerFd = containerFd;
     this.fromContainer = new Thread(this::pumpFromContainer, "console-out");
@@ -52,9 +48,7 @@ public final class ConsoleRelay implements AutoCloseable {
   public static ConsoleRelay start(int hostFd, int containerMasterFd) {
     Libc libc = Libc.INSTANCE;
     setNonBlocking(libc, hostFd);
-    int[] wake = new int[2];
-    libc.pipe2(wake, Libc.O_CLOEXEC | Libc.O_NONBLOCK);
-    ConsoleRelay r = new ConsoleRelay(libc, hostFd, containerMasterFd, wake);
+    ConsoleRelay r = new ConsoleRelay(libc, hostFd, containerMasterFd);
     r.fromContainer.start();
     r.toContainer.start();
     return r;
@@ -73,7 +67,7 @@ public final class ConsoleRelay implements AutoCloseable {
   /** Container output → host. Never stops reading the container side while running. */
   private void pumpFromContainer() {
     byte[] buf = new byte[BUF];
-    try (Memory pfd = new Memory(2L * Libc.POLLFD_SIZE)) {
+    try (Memory pfd = new Memory(Libc.POLLFD_SIZE)) {
       while (!stopped) {
         short ev = poll(pfd, containerFd, Libc.POLLIN, POLL_MS);
         if (ev == 0) {
@@ -82,11 +76,11 @@ public final class ConsoleRelay implements AutoCloseable {
         int n = read(containerFd, buf);
         if (n < 0) {
           // EIO: no slave open on the container side (init not yet started or gone): wait a little
-          pause(pfd, POLL_MS);
+          sleep(POLL_MS);
           continue;
         }
         if (n == 0) {
-          pause(pfd, POLL_MS);
+          sleep(POLL_MS);
           continue;
         }
         toHost(pfd, buf, n);
@@ -134,19 +128,19 @@ public final class ConsoleRelay implements AutoCloseable {
   /** Host input → container. Idles while the host side is hung up. */
   private void pumpToContainer() {
     byte[] buf = new byte[BUF];
-    try (Memory pfd = new Memory(2L * Libc.POLLFD_SIZE)) {
+    try (Memory pfd = new Memory(Libc.POLLFD_SIZE)) {
       while (!stopped) {
         short ev = poll(pfd, hostFd, Libc.POLLIN, POLL_MS);
         if (ev == 0) {
           continue;
         }
         if ((ev & Libc.POLLIN) == 0) {
-          pause(pfd, POLL_MS); // hung up: nobody is attached; look again later
+          sleep(POLL_MS); // hung up: nobody is attached; look again later
           continue;
         }
         int n = read(hostFd, buf);
         if (n <= 0) {
-          pause(pfd, POLL_MS);
+          sleep(POLL_MS);
           continue;
         }
         int off = 0;
@@ -158,7 +152,7 @@ public final class ConsoleRelay implements AutoCloseable {
             if (e.getErrorCode() != Libc.EINTR && e.getErrorCode() != Libc.EAGAIN) {
               break; // container side gone: drop
             }
-            pause(pfd, 20);
+            sleep(20);
           }
         }
       }
@@ -169,17 +163,13 @@ public final class ConsoleRelay implements AutoCloseable {
     }
   }
 
-  /** Waits up to {@code timeoutMs} for {@code events} on {@code fd}; 0 on timeout or when woken by close. */
   private short poll(Memory pfd, int fd, short events, int timeoutMs) {
     pfd.setInt(0, fd);
     pfd.setShort(4, events);
     pfd.setShort(6, (short) 0);
-    pfd.setInt(Libc.POLLFD_SIZE, wake[0]);
-    pfd.setShort(Libc.POLLFD_SIZE + 4, Libc.POLLIN);
-    pfd.setShort(Libc.POLLFD_SIZE + 6, (short) 0);
     try {
-      int r = libc.poll(pfd, 2, timeoutMs);
-      return r > 0 && !stopped ? pfd.getShort(6) : 0;
+      int r = libc.poll(pfd, 1, timeoutMs);
+      return r > 0 ? pfd.getShort(6) : 0;
     } catch (LastErrorException e) {
       if (e.getErrorCode() == Libc.EINTR) {
         return 0;
@@ -201,12 +191,15 @@ public final class ConsoleRelay implements AutoCloseable {
     }
   }
 
-  /** Waits {@code ms}, or less if {@link #close()} wakes the thread. */
-  private void pause(Memory pfd, int ms) {
-    poll(pfd, wake[0], Libc.POLLIN, ms);
+  private static void sleep(int ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
-  /** Stops both threads (at once, through the wake-up pipe) and closes the container-side master. Idempotent. */
+  /** Stops both threads (within about {@value #POLL_MS} ms) and closes the container-side master. Idempotent. */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -214,11 +207,6 @@ public final class ConsoleRelay implements AutoCloseable {
     }
     closed = true;
     stopped = true;
-    try {
-      libc.write(wake[1], new byte[] {1}, 1);
-    } catch (LastErrorException e) {
-      // cannot happen on an empty pipe; the threads then stop within POLL_MS
-    }
     for (Thread t : new Thread[] {fromContainer, toContainer}) {
       if (t != Thread.currentThread()) {
         try {
@@ -228,12 +216,10 @@ public final class ConsoleRelay implements AutoCloseable {
         }
       }
     }
-    for (int fd : new int[] {containerFd, wake[0], wake[1]}) {
-      try {
-        libc.close(fd);
-      } catch (LastErrorException e) {
-        // released anyway
-      }
+    try {
+      libc.close(containerFd);
+    } catch (LastErrorException e) {
+      // released anyway
     }
   }
 }
