@@ -197,10 +197,10 @@ public final class Controller implements AutoCloseable {
     }
     monitor.initStarted(started.pid());
     LOG.info("domain {} started, init pid {}", args.name(), started.pid());
-    LeftoverCgroups.remove(layout, machine, args.name()); // after the handshake: nothing of the start waits for it
     if (pending.isPresent()) {
       RestoreLauncher.completed(pending.get());
     }
+    LeftoverCgroups.remove(layout, machine, args.name()); // last, after the handshake: nothing of the start waits for it
   }
 
   private ContainerProcess boot(Domain domain, ConsoleRelays consoles) throws StartupException {
