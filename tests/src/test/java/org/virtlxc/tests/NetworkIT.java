@@ -253,8 +253,7 @@ class NetworkIT {
     List<String> args = new ArrayList<>(List.of("lxc-enter-namespace", name, "--noseclabel"));
     args.addAll(List.of(command));
     Virsh.Result r = Virsh.run(args.toArray(String[]::new));
-    for (int attempt = 0; r.status() != 0 && attempt < 20 && r.err().contains("Init pid is not yet available");
-        attempt++) {
+    for (int attempt = 0; attempt < 20 && r.initPidNotYetKnown(); attempt++) {
       Thread.sleep(250);
       r = Virsh.run(args.toArray(String[]::new));
     }

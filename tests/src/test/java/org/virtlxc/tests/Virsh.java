@@ -27,6 +27,16 @@ public final class Virsh {
       }
       return this;
     }
+
+    /**
+     * Whether this failed lxc-enter-namespace only because libvirtd has not yet handled the controller's INIT event:
+     * "Init pid is not yet available" on a domain's first run, or, on a later run, "Expected at least one file
+     * descriptor" (libvirtd still holds the previous run's init pid, whose namespaces are gone). Worth retrying.
+     */
+    public boolean initPidNotYetKnown() {
+      return status != 0 && (err.contains("Init pid is not yet available")
+          || err.contains("Expected at least one file descriptor"));
+    }
   }
 
   /**
