@@ -149,6 +149,7 @@ public final class Controller implements AutoCloseable {
     }
 
     MachineCgroup machine = DomainCgroups.machine(domain, ownPid);
+    LeftoverCgroups.remove(layout, machine, args.name());
     try {
       // on systemd hosts with machined, m.create() registers the machine (leader: init, as libvirt) and uses its scope
       CgroupManager m = CgroupManagers.forMachine(layout, machine, domain.uuid(),
@@ -200,7 +201,6 @@ public final class Controller implements AutoCloseable {
     if (pending.isPresent()) {
       RestoreLauncher.completed(pending.get());
     }
-    LeftoverCgroups.remove(layout, machine, args.name()); // last, after the handshake: nothing of the start waits for it
   }
 
   private ContainerProcess boot(Domain domain, ConsoleRelays consoles) throws StartupException {
