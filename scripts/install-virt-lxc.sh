@@ -55,6 +55,22 @@ rm -rf "$BASE/lib.old"
 # The native helper the controller starts container inits with.
 install -m 755 "$init_helper" "$BASE/virt-lxc-init.new" && mv "$BASE/virt-lxc-init.new" "$BASE/virt-lxc-init"
 
+# JNA's native dispatch library, unpacked once here instead of into a temporary file by every controller start.
+jna_jar=$(ls "$here"/driver/target/lib/jna-*.jar | head -n 1)
+case $(uname -m) in
+  x86_64) jna_arch=x86-64 ;;
+  *) jna_arch=$(uname -m) ;;
+esac
+rm -rf "$BASE/native"
+mkdir -p "$BASE/native"
+if (cd "$BASE/native" && jar xf "$jna_jar" "com/sun/jna/linux-$jna_arch/libjnidispatch.so") \
+    && [[ -s $BASE/native/com/sun/jna/linux-$jna_arch/libjnidispatch.so ]]; then
+  mv "$BASE/native/com/sun/jna/linux-$jna_arch/libjnidispatch.so" "$BASE/native/libjnidispatch.so"
+fi
+rm -rf "$BASE/native/com"
+jna_opts=
+[[ -s $BASE/native/libjnidispatch.so ]] && jna_opts="-Djna.boot.library.path=$BASE/native"
+
 # The controller libvirtd runs as <emulator>. Its class path is the driver's own (not the command's jars), listed
 # jar by jar (not lib/*): a class-data sharing archive is only used with the exact class path it was made with.
 classpath=$BASE/lib/$(basename "$driver_jar")
@@ -66,16 +82,17 @@ write_controller() { # FILE EXTRA-JVM-OPTIONS
 # Written by scripts/install-virt-lxc.sh. exec: the pid libvirtd recorded in /run/libvirt/lxc/NAME.pid is the JVM's.
 # JVM options, for start time and memory (one controller per running domain; figures: scripts/bench-start.sh):
 #   serial GC and a small heap with a small young generation (the controller keeps about 3 MiB of objects);
-#   C1 only, one compiler thread, and compile thresholds x30: after start the controller mostly waits;
-#   compiling only what is really hot keeps VmRSS about 2.3 MiB lower (under 48 MiB) for about 80 ms more start;
+#   C1 only, one compiler thread, default compile thresholds: with the start's work cut (no JAXB), compiling its hot
+#   code costs about 2 MiB of VmRSS (about 46 MiB in all, under 48) and saves about a fifth of the start;
 #   small thread stacks, bounded code cache and metaspace, no perf-data file (/tmp/hsperfdata);
-#   class-data sharing: the archive the installer recorded from a training start (ignored if absent).
+#   class-data sharing: the archive the installer recorded from a training start (ignored if absent);
+#   JNA: its dispatch library unpacked by the installer, and no search of the library directories (ldconfig -p).
 jsa=$BASE/virt-lxc-controller.jsa
 cds=
 [ -r "\$jsa" ] && cds="-XX:SharedArchiveFile=\$jsa"
 exec java -XX:+UseSerialGC -Xms2m -Xmn512k -Xmx32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 \\
-  -XX:CompileThresholdScaling=30 -Xss512k \\
-  -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData \$cds $2 \\
+  -Xss512k -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData \$cds $2 \\
+  $jna_opts -Djna.platform.library.path= \\
   -Dvirtlxc.init=$BASE/virt-lxc-init -cp '$classpath' org.virtlxc.driver.ControllerMain "\$@"
 CONTROLLER
   chmod 755 "$1"

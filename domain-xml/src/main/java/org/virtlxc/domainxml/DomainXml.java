@@ -24,11 +24,18 @@ import org.virtlxc.domainxml.model.DomainStatus;
  * Reads and writes libvirt LXC domain XML ({@code <domain>}) and libvirtd's status file
  * ({@code <domstatus>}). Reading validates: a document that parses is one libvirt would take as an LXC
  * domain, or a {@link DomainXmlException} names the line, element and attribute at fault.
+ *
+ * <p>The status file is read without JAXB ({@link AnnotatedModelReader}, same model, same result): the controller reads
+ * it before its handshake with libvirtd, where a JAXB context would cost a few hundred milliseconds. The JAXB context
+ * is only made when a domain definition is read or anything is written.
  */
 public final class DomainXml {
-  private static final JAXBContext CONTEXT = createContext();
-
   private DomainXml() {}
+
+  /** The JAXB context, made on first use. */
+  private static final class Jaxb {
+    static final JAXBContext CONTEXT = createContext();
+  }
 
   /** Reads the domain definition in {@code file}. */
   public static Domain parse(Path file) throws DomainXmlException {
@@ -51,7 +58,7 @@ public final class DomainXml {
   /** Reads a {@code <domstatus>} document; {@code source} names it in errors. */
   public static DomainStatus parseStatus(String xml, String source) throws DomainXmlException {
     SourceLines lines = new SourceLines();
-    DomainStatus status = unmarshal(xml, source, "domstatus", DomainStatus.class, lines);
+    DomainStatus status = readWithoutJaxb(xml, source, "domstatus", DomainStatus.class, lines);
     if (status.domain() == null) {
       throw new DomainXmlException(source, lines.lineOf("/domstatus"), "domstatus", null, "missing <domain>");
     }
@@ -81,11 +88,25 @@ public final class DomainXml {
     }
   }
 
-  private static <T> T unmarshal(String xml, String source, String rootName, Class<T> type, SourceLines lines)
+  /** {@link AnnotatedModelReader}'s reading of a document, with the same checks and errors as {@link #unmarshal}. */
+  static <T> T readWithoutJaxb(String xml, String source, String rootName, Class<T> type, SourceLines lines)
       throws DomainXmlException {
     XMLStreamReader reader = null;
     try {
-      reader = inputFactory().createXMLStreamReader(new StringReader(xml));
+      reader = openAtRoot(xml, source, rootName);
+      return new AnnotatedModelReader().read(lines.track(reader), type);
+    } catch (XMLStreamException e) {
+      throw malformed(source, e);
+    } finally {
+      close(reader);
+    }
+  }
+
+  /** A reader positioned on the root element, which must be {@code <rootName>} in no namespace. */
+  private static XMLStreamReader openAtRoot(String xml, String source, String rootName)
+      throws XMLStreamException, DomainXmlException {
+    XMLStreamReader reader = inputFactory().createXMLStreamReader(new StringReader(xml));
+    try {
       while (reader.getEventType() != XMLStreamConstants.START_ELEMENT) {
         if (!reader.hasNext()) {
           throw new DomainXmlException(source, 0, null, null, "no root element; expected <" + rootName + ">");
@@ -98,7 +119,19 @@ public final class DomainXml {
         throw new DomainXmlException(source, reader.getLocation().getLineNumber(), root, null,
             "wrong root element; expected <" + rootName + ">");
       }
-      Unmarshaller unmarshaller = CONTEXT.createUnmarshaller();
+      return reader;
+    } catch (XMLStreamException | DomainXmlException | RuntimeException e) {
+      close(reader);
+      throw e;
+    }
+  }
+
+  static <T> T unmarshal(String xml, String source, String rootName, Class<T> type, SourceLines lines)
+      throws DomainXmlException {
+    XMLStreamReader reader = null;
+    try {
+      reader = openAtRoot(xml, source, rootName);
+      Unmarshaller unmarshaller = Jaxb.CONTEXT.createUnmarshaller();
       unmarshaller.setEventHandler(event -> event.getSeverity() == ValidationEvent.WARNING);
       return unmarshaller.unmarshal(lines.track(reader), type).getValue();
     } catch (XMLStreamException e) {
@@ -144,7 +177,8 @@ public final class DomainXml {
   }
 
   private static XMLInputFactory inputFactory() {
-    XMLInputFactory factory = XMLInputFactory.newFactory();
+    // The JDK's own parser: newFactory() would first look for others through every jar of the class path.
+    XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
     // Domain XML never needs a DTD; refusing them keeps external entities out.
     factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
     factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
@@ -154,7 +188,7 @@ public final class DomainXml {
 
   private static String marshal(Object root) {
     try {
-      Marshaller marshaller = CONTEXT.createMarshaller();
+      Marshaller marshaller = Jaxb.CONTEXT.createMarshaller();
       marshaller.setProperty(Marshaller.JAXB_FORMATTED_OUTPUT, true);
       marshaller.setProperty(Marshaller.JAXB_FRAGMENT, true);
       marshaller.setProperty("org.glassfish.jaxb.indentString", "  ");

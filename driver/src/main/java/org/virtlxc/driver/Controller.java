@@ -19,7 +19,6 @@ import org.virtlxc.cgroups.DomainCgroups;
 import org.virtlxc.cgroups.MachineCgroup;
 import org.virtlxc.checkpoint.PendingRestore;
 import org.virtlxc.checkpoint.criu.Criu;
-import org.virtlxc.domainxml.DomainXml;
 import org.virtlxc.domainxml.DomainXmlException;
 import org.virtlxc.domainxml.model.Domain;
 import org.virtlxc.domainxml.model.DomainStatus;
@@ -99,10 +98,10 @@ public final class Controller implements AutoCloseable {
    * the caller reports the message and calls {@link #close()}.
    */
   public void start() throws StartupException {
-    Path xml = stateDir.resolve(args.name() + ".xml");
+    Path xml = StatusFile.of(stateDir, args.name());
     Domain domain;
     try {
-      DomainStatus status = DomainXml.parseStatus(xml);
+      DomainStatus status = StatusFile.read(xml); // begun by main (StatusFile.readAhead)
       domain = status.domain();
       if (domain == null) {
         throw new StartupException("unable to read " + xml + ": no <domain> in the status file");

@@ -14,15 +14,14 @@ public final class ControllerMain {
   private ControllerMain() {}
 
   public static void main(String[] argv) {
-    StartupWarmUp.begin();
     ControllerLogging.configure(System.getenv());
+    StartupWarmUp.begin();
     int code = run(argv);
     ControllerLogging.shutdown();
     System.exit(code);
   }
 
   static int run(String[] argv) {
-    Logger log = LogManager.getLogger(ControllerMain.class); // only after ControllerLogging.configure
     ControllerArgs args;
     try {
       args = ControllerArgs.parse(argv);
@@ -33,6 +32,9 @@ public final class ControllerMain {
       StartupFailure.report(e.getMessage());
       return 1;
     }
+    // Before anything initialises Log4j on this thread: the read overlaps with that.
+    StatusFile.readAhead(StatusFile.of(StatusFile.STATE_DIR, args.name()));
+    Logger log = LogManager.getLogger(ControllerMain.class); // only after ControllerLogging.configure
     Controller controller = new Controller(args, MonitorServer.STATE_DIR);
     AtomicReference<String> phase = new AtomicReference<>("starting");
     Thread hook = new Thread(() -> {

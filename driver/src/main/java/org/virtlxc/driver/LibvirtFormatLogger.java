@@ -17,8 +17,12 @@ import org.apache.logging.log4j.spi.AbstractLogger;
  * libvirtd leaves lines of this shape (virlog.c VIR_LOG_REGEX) out of its "guest failed to start" report.
  */
 final class LibvirtFormatLogger extends AbstractLogger {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSZ")
-      .withZone(ZoneOffset.UTC);
+  /** Made with the first line written: the controller logs nothing before its handshake unless LIBVIRT_DEBUG asks. */
+  private static final class Time {
+    static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSZ")
+        .withZone(ZoneOffset.UTC);
+  }
+
   private static final long PID = ProcessHandle.current().pid();
 
   private final String shortName;
@@ -139,7 +143,7 @@ final class LibvirtFormatLogger extends AbstractLogger {
 
   /** One log line, newline included. */
   static String line(long epochMillis, Level level, String logger, String message, Throwable throwable) {
-    StringBuilder b = new StringBuilder(128).append(TIME.format(java.time.Instant.ofEpochMilli(epochMillis)))
+    StringBuilder b = new StringBuilder(128).append(Time.FORMAT.format(java.time.Instant.ofEpochMilli(epochMillis)))
         .append(": ").append(PID).append(": ").append(libvirtLevel(level)).append(" : ").append(logger).append(": ")
         .append(escape(message));
     if (throwable != null) {

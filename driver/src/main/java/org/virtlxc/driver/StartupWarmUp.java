@@ -1,22 +1,32 @@
 package org.virtlxc.driver;
 
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+
 /**
- * Overlaps the slowest part of the controller's start with the rest of it: building the domain XML model's JAXB
- * context (about half of the JVM's time before the handshake) runs on a short-lived thread while main sets up logging,
- * parses its arguments and loads the native bindings. Main then finds the context built, or waits for it (class
- * initialisation is locked), so nothing changes but the time. A failure is left for main to meet where it always did.
+ * Overlaps slow, independent parts of the controller's start with the rest of it: on a short-lived thread, loading the
+ * native bindings (JNA's dispatch library and the libc binding) and initialising the JDK's Unix-domain sockets (whose
+ * random temporary names bring up the security providers), while main sets up logging, parses its arguments and reads
+ * the status file. Main then finds them ready, or waits for them (class initialisation is locked), so nothing changes
+ * but the time. A failure is left for main to meet where it always did.
  */
 final class StartupWarmUp {
-  private static final String MODEL = "org.virtlxc.domainxml.DomainXml";
+  private static final String NATIVE = "org.virtlxc.nssetup.Libc";
 
   private StartupWarmUp() {}
 
   static void begin() {
     Thread t = new Thread(() -> {
       try {
-        Class.forName(MODEL, true, StartupWarmUp.class.getClassLoader());
+        Class.forName(NATIVE, true, StartupWarmUp.class.getClassLoader());
       } catch (ClassNotFoundException | LinkageError e) {
-        // main reports it when it parses the domain, with its own context
+        // main reports it when it first calls libc, with its own context
+      }
+      try {
+        ServerSocketChannel.open(StandardProtocolFamily.UNIX).close(); // unbound: nothing on disk
+      } catch (IOException | RuntimeException e) {
+        // main reports it when it creates the monitor socket
       }
     }, "warm-up");
     t.setDaemon(true);

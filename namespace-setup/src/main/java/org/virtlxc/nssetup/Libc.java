@@ -13,8 +13,11 @@ import com.sun.jna.ptr.IntByReference;
  * carrying errno. {@code size_t}/{@code ssize_t} are Java {@code long} (LP64 Linux, x86_64/aarch64 glibc).
  */
 public interface Libc extends Library {
-  /** The process's libc. */
-  Libc INSTANCE = Native.load("c", Libc.class);
+  /**
+   * The process's libc, by its glibc soname: dlopen finds it without JNA's search of the library directories (which
+   * a launcher may skip with {@code -Djna.platform.library.path=}, sparing the controller an {@code ldconfig -p} run).
+   */
+  Libc INSTANCE = Native.load("libc.so.6", Libc.class);
 
   int ESRCH = 3;
   int EINTR = 4;

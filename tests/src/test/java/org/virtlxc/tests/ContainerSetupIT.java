@@ -304,7 +304,7 @@ class ContainerSetupIT {
    */
   private static String inside(String name, String script) throws InterruptedException {
     Virsh.Result r = virsh("lxc-enter-namespace", name, "--noseclabel", "/bin/sh", "-c", script);
-    for (int i = 0; i < 100 && r.status() != 0 && r.err().contains("Init pid is not yet available"); i++) {
+    for (int i = 0; i < 100 && r.initPidNotYetKnown(); i++) {
       Thread.sleep(200);
       r = virsh("lxc-enter-namespace", name, "--noseclabel", "/bin/sh", "-c", script);
     }

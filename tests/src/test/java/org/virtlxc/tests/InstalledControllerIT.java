@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The installed layout, in a private prefix: {@code scripts/install-virt-lxc.sh --prefix DIR} installs the command and
  * the controller launcher and records the controller's class-data sharing archive from a training start; the installed
- * {@code virt-lxc define} names that controller, and a domain started under it maps the archive.
+ * {@code virt-lxc define} names that controller, and a domain started under it maps the archive and the JNA dispatch
+ * library the installer unpacked (no copy in a temporary file per start).
  */
 class InstalledControllerIT {
   private String name;
@@ -62,6 +63,8 @@ class InstalledControllerIT {
     assertTrue(cmdline.contains("-XX:SharedArchiveFile=" + archive), cmdline.toString());
     String maps = Files.readString(Path.of("/proc/" + pid + "/maps"));
     assertTrue(maps.contains(archive.toString()), "the archive is mapped:\n" + maps);
+    Path jnidispatch = prefix.resolve("native/libjnidispatch.so");
+    assertTrue(maps.contains(jnidispatch.toString()), "JNA's dispatch library is the installed one:\n" + maps);
     String status = Files.readString(Path.of("/proc/" + pid + "/status"));
     System.out.println("controller " + status.lines().filter(l -> l.startsWith("VmRSS")).findFirst().orElse(""));
     Virsh.run("destroy", name).ok();

@@ -27,6 +27,16 @@ public final class Virsh {
       }
       return this;
     }
+
+    /**
+     * Whether this failed lxc-enter-namespace only because libvirtd has not yet handled the controller's INIT event:
+     * "Init pid is not yet available" on a domain's first run, or, on a later run, "Expected at least one file
+     * descriptor" (libvirtd still holds the previous run's init pid, whose namespaces are gone). Worth retrying.
+     */
+    public boolean initPidNotYetKnown() {
+      return status != 0 && (err.contains("Init pid is not yet available")
+          || err.contains("Expected at least one file descriptor"));
+    }
   }
 
   /**
@@ -113,10 +123,7 @@ public final class Virsh {
     List<String> args = new ArrayList<>(List.of("lxc-enter-namespace", name, "--noseclabel"));
     args.addAll(List.of(command));
     Result r = run(args.toArray(String[]::new));
-    // until libvirtd handles the controller's INIT event it knows no init pid, or still the one of the domain's
-    // previous run, whose namespaces are gone ("Expected at least one file descriptor")
-    for (int i = 0; i < 100 && r.status() != 0 && (r.err().contains("Init pid is not yet available")
-        || r.err().contains("Expected at least one file descriptor")); i++) {
+    for (int i = 0; i < 100 && r.initPidNotYetKnown(); i++) {
       Thread.sleep(200);
       r = run(args.toArray(String[]::new));
     }
