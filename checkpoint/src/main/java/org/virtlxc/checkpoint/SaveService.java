@@ -254,6 +254,11 @@ public final class SaveService {
           + x.manifest().domainUuid() + ")", RunState.RUNNING.label(), true);
     } catch (IOException | CheckpointException | RuntimeException e) {
       deleteQuietly(dir);
+      try {
+        Files.deleteIfExists(dir.getParent()); // the domain's directory, unless something else lives there
+      } catch (IOException notEmpty) {
+        LOG.debug("keeping {}: {}", dir.getParent(), notEmpty.toString());
+      }
       if (e instanceof CheckpointException c) {
         throw c;
       }

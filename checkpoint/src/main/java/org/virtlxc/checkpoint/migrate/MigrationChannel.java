@@ -116,26 +116,42 @@ public final class MigrationChannel implements AutoCloseable {
         if (closed) {
           throw new IOException("image stream to " + peer + " already ended");
         }
-        while (len > 0) {
-          int n = Math.min(len, CHUNK);
-          writeFrame(DATA, b, off, n);
-          off += n;
-          len -= n;
+        try {
+          while (len > 0) {
+            int n = Math.min(len, CHUNK);
+            writeFrame(DATA, b, off, n);
+            off += n;
+            len -= n;
+          }
+        } catch (IOException e) {
+          throw broken(e);
         }
       }
 
       @Override
       public void flush() throws IOException {
-        out.flush();
+        try {
+          out.flush();
+        } catch (IOException e) {
+          throw broken(e);
+        }
       }
 
       @Override
       public void close() throws IOException {
         if (!closed) {
           closed = true;
-          writeFrame(END, new byte[0], 0);
-          out.flush();
+          try {
+            writeFrame(END, new byte[0], 0);
+            out.flush();
+          } catch (IOException e) {
+            throw broken(e);
+          }
         }
+      }
+
+      private IOException broken(IOException e) {
+        return new IOException("the connection to " + peer + " broke while the image was sent: " + e.getMessage(), e);
       }
     };
   }

@@ -138,7 +138,9 @@ public final class MigrationTls {
     if (e instanceof SSLException) {
       return "TLS with the migration service at " + peer + " failed: " + m;
     }
-    return "the connection to the migration service at " + peer + " failed: " + m;
+    return "the migration service at " + peer + " closed the connection during the TLS handshake (" + m + "): it"
+        + " most likely refused this host's certificate (its log says why); it must be signed by the CA the"
+        + " destination trusts (its cacert.pem)";
   }
 
   /** What a failed handshake with the incoming {@code peer} means, for the service's log. */

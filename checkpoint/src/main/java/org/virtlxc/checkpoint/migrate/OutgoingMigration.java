@@ -107,7 +107,7 @@ public final class OutgoingMigration {
       } catch (SSLException e) {
         throw new CheckpointException(what + ": " + MigrationTls.clientFailure(to.toString(), e), e);
       } catch (IOException e) {
-        throw new CheckpointException(what + ": " + e.getMessage(), e);
+        throw new CheckpointException(what + ": " + firstExchangeFailure(channel, to, e), e);
       }
       if (answer instanceof MigrationMessage.Refuse r) {
         throw new CheckpointException(what + ": the destination refuses: " + String.join("; ", r.reasons()));
@@ -120,6 +120,24 @@ public final class OutgoingMigration {
           .withDomainXml(xml).withListener(options.listener());
       return saves.saveToStream(name, workDir, new ToDestination(channel, job), save, job);
     }
+  }
+
+  /**
+   * Why the first exchange after the handshake failed. With TLS 1.3 the destination checks this host's certificate
+   * after the client's handshake has completed, so its refusal shows up as a broken connection at the first write; the
+   * refusal's alert may still be there to read.
+   */
+  private static String firstExchangeFailure(MigrationChannel channel, MigrationAddress to, IOException e) {
+    try {
+      channel.receive(Duration.ofSeconds(2));
+    } catch (SSLException alert) {
+      return MigrationTls.clientFailure(to.toString(), alert);
+    } catch (IOException other) {
+      // no alert to read
+    }
+    return "the migration service at " + to + " closed the connection right after the TLS handshake (" + e.getMessage()
+        + "): it most likely refused this host's certificate (its log says why); it must be signed by the CA the"
+        + " destination trusts (its cacert.pem)";
   }
 
   /** The image goes into the channel; the destination's answers decide the stopped tree's fate. */
