@@ -5,9 +5,12 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -22,6 +25,7 @@ import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.checkpoint.image.HostFacts;
 import org.virtlxc.checkpoint.image.RunState;
 import org.virtlxc.checkpoint.job.DomainJob;
+import org.virtlxc.checkpoint.job.JobAbortedException;
 import org.virtlxc.checkpoint.job.JobOperation;
 import org.virtlxc.checkpoint.job.JobRegistry;
 import org.virtlxc.checkpoint.job.TreeMemory;
@@ -157,7 +161,10 @@ public final class OutgoingMigration {
       job.phase("restoring on the destination");
       MigrationMessage m;
       try {
-        m = channel.receive(RESTORE_TIMEOUT);
+        m = receiveUnlessAborted();
+      } catch (JobAbortedException e) {
+        // the connection is closed before any commit: the destination destroys whatever it restored
+        return Decision.resume(e.getMessage());
       } catch (IOException e) {
         // no Restored: the destination never gets a commit and destroys whatever it restored
         return Decision.resume("the destination did not report the domain restored: " + e.getMessage());
@@ -186,6 +193,39 @@ public final class OutgoingMigration {
       } catch (IOException e) {
         return Decision.keepStopped("the connection to the destination ended after the commit (" + e.getMessage()
             + "), so whether the domain runs there is unknown");
+      }
+    }
+
+    /** The destination's answer to the image; a {@code domjobabort} meanwhile closes the connection and aborts. */
+    private MigrationMessage receiveUnlessAborted() throws IOException {
+      CompletableFuture<MigrationMessage> answer = new CompletableFuture<>();
+      Thread reader = new Thread(() -> {
+        try {
+          answer.complete(channel.receive(RESTORE_TIMEOUT));
+        } catch (IOException | RuntimeException e) {
+          answer.completeExceptionally(e);
+        }
+      }, "migration-answer");
+      reader.setDaemon(true);
+      reader.start();
+      while (true) {
+        try {
+          return answer.get(200, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          if (job.abortRequested()) {
+            channel.close();
+            throw new JobAbortedException(job.operation(), job.domain());
+          }
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof IOException io) {
+            throw io;
+          }
+          throw new IOException(String.valueOf(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          channel.close();
+          throw new java.io.InterruptedIOException("interrupted while waiting for the destination");
+        }
       }
     }
   }
