@@ -73,6 +73,16 @@ final class Migrate implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "invalid value for --timeout: must be a positive number of seconds, not " + timeoutSeconds);
     }
+    try {
+      if (migrateUri != null) {
+        MigrationAddress.fromMigrateUri(migrateUri);
+      } else {
+        MigrationAddress.fromLibvirtUri(destUri);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "invalid "
+          + (migrateUri != null ? "--migrateuri" : "DESTURI") + ": " + e.getMessage());
+    }
     MigrationOptions options = MigrationOptions.defaults().withLive(live).withPostcopy(postcopy)
         .withPersistent(persistent).withUndefineSource(undefineSource)
         .withCompression(compress ? Compression.ZSTD : Compression.NONE)

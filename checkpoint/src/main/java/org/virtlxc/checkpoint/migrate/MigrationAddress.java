@@ -9,7 +9,7 @@ import java.net.URISyntaxException;
  * port {@value #DEFAULT_PORT}; or, as virsh's MIGRATEURI, {@code tcp://HOST[:PORT]} (also {@code HOST[:PORT]}).
  *
  * @param host the destination host name or address
- * @param port the service's TCP port
+ * @param port the service's TCP port (0 only to listen on any free port)
  */
 public record MigrationAddress(String host, int port) {
   /** The migration service's default TCP port (libvirtd itself uses 16509 for TCP and 16514 for TLS). */
@@ -19,7 +19,7 @@ public record MigrationAddress(String host, int port) {
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("migration address without a host");
     }
-    if (port <= 0 || port > 65535) {
+    if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("migration port " + port + " is out of range");
     }
   }
@@ -49,6 +49,9 @@ public record MigrationAddress(String host, int port) {
     if (u.getHost() == null) {
       throw new IllegalArgumentException("migration URI '" + migrateuri + "' names no host (tcp://HOST[:PORT])");
     }
+    if (u.getPort() == 0) {
+      throw new IllegalArgumentException("migration URI '" + migrateuri + "' names port 0");
+    }
     return new MigrationAddress(stripBrackets(u.getHost()), u.getPort() < 0 ? DEFAULT_PORT : u.getPort());
   }
 
@@ -60,7 +63,11 @@ public record MigrationAddress(String host, int port) {
     if (listen.matches("\\d+")) {
       return new MigrationAddress("0.0.0.0", Integer.parseInt(listen));
     }
-    return fromMigrateUri(listen);
+    URI u = parse(listen.contains("://") ? listen : "tcp://" + listen, "listen address");
+    if (!"tcp".equals(u.getScheme()) || u.getHost() == null) {
+      throw new IllegalArgumentException("listen address '" + listen + "' must be ADDR[:PORT]");
+    }
+    return new MigrationAddress(stripBrackets(u.getHost()), u.getPort() < 0 ? DEFAULT_PORT : u.getPort());
   }
 
   @Override
