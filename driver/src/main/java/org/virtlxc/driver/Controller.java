@@ -200,7 +200,11 @@ public final class Controller implements AutoCloseable {
     monitor.initStarted(started.pid());
     LOG.info("domain {} started, init pid {}", args.name(), started.pid());
     if (pending.isPresent()) {
+      boolean pause = RestoreLauncher.pausedByController(pending.get());
       RestoreLauncher.completed(pending.get());
+      if (pause) {
+        PausedStart.begin(args.name(), started.pid(), layout);
+      }
     }
   }
 

@@ -90,7 +90,7 @@ final class RestoreLauncher {
         + "<\"$VIRTLXC_NETNS\"");
     List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" " + redirects));
     try {
-      if (pending.leaveStopped()) { // a paused restore: the caller freezes the domain through libvirt, then continues
+      if (pending.leaveStopped() || pausedByController(pending)) { // paused: libvirt freezes it, then it continues
         externals = new ArrayList<>(externals);
         externals.add("--leave-stopped");
       }
@@ -145,6 +145,19 @@ final class RestoreLauncher {
     } catch (IOException | NumberFormatException e) {
       throw new Controller.StartupException(what + ": CRIU succeeded but its pid file " + pidFile + " is unusable: "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Whether a plain start of {@code pending} (a managed save taken paused) is paused by the controller itself, see
+   * {@link PausedStart}; false when the marker cannot be read (it then restores running).
+   */
+  static boolean pausedByController(PendingRestore pending) {
+    try {
+      return PausedStart.wanted(pending.runState(), pending.leaveStopped());
+    } catch (IOException e) {
+      LOG.warn("unable to read {}: {}", pending.marker(), e.getMessage());
+      return false;
     }
   }
 

@@ -3,9 +3,7 @@ package org.virtlxc.tests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** This build's controller and a busybox root, for tests and benchmarks that boot real domains. */
 public final class BuildController {
@@ -19,16 +17,9 @@ public final class BuildController {
     return TestController.writeLauncher(file);
   }
 
-  /** A root filesystem with the host's static busybox and a few applets. */
+  /** A root filesystem with the host's static busybox and a link for every applet it has. */
   public static Path busyboxRoot(Path root) throws IOException {
-    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root")) {
-      Files.createDirectories(root.resolve(d));
-    }
-    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-    for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "ps", "mount", "hostname")) {
-      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
-    }
-    return root;
+    return TestController.busyboxRoot(root);
   }
 
   /** A minimal LXC domain running {@code /bin/sh -c 'sleep 100000'} in {@code rootfs}; no emulator when null. */
@@ -53,13 +44,6 @@ public final class BuildController {
   }
 
   public static void deleteTree(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TestController.deleteTree(dir);
   }
 }

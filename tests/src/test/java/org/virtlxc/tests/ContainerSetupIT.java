@@ -14,13 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +71,7 @@ class ContainerSetupIT {
         System.err.println("unable to remove netns " + ns + ": " + e.getMessage());
       }
     }
-    deleteTree(work);
+    TestController.deleteTree(work);
   }
 
   /** 1. No filesystem targets '/': the host root, with the container's own pid namespace, /proc, /dev, hostname. */
@@ -129,7 +127,7 @@ class ContainerSetupIT {
   @Test
   void readonlyRootBindMountsAndRamFilesystem() throws Exception {
     String name = "vlxct-paths-ro-" + id;
-    Path root = busyboxRoot(work.resolve("root"));
+    Path root = TestController.busyboxRoot(work.resolve("root"));
     for (String d : List.of("mnt/rw", "mnt/ro", "mnt/ram")) {
       Files.createDirectories(root.resolve(d));
     }
@@ -159,7 +157,7 @@ class ContainerSetupIT {
     String name = "vlxct-paths-uns-" + id;
     // The container's root, a host id other than 0, must be able to reach its root filesystem.
     Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path root = busyboxRoot(work.resolve("root"));
+    Path root = TestController.busyboxRoot(work.resolve("root"));
     // libvirt_lxc does not chown the root filesystem: it must belong to the mapped root, as here.
     run(List.of("chown", "-R", "100000:100000", root.toString()));
     String idmap = "<idmap><uid start='0' target='100000' count='65536'/>"
@@ -230,7 +228,7 @@ class ContainerSetupIT {
   @Test
   void secondConsoleIsTty2AndReachableAsConsole1() throws Exception {
     String name = "vlxct-paths-tty-" + id;
-    Path root = busyboxRoot(work.resolve("root"));
+    Path root = TestController.busyboxRoot(work.resolve("root"));
     String fs = "<filesystem type='mount'><source dir='" + root + "'/><target dir='/'/></filesystem>\n";
     String loop = "(while read l; do echo \"got:$l\" > /tmp/tty2-in; echo \"echo:$l\"; done) </dev/tty2 >/dev/tty2 2>&1 & "
         + IDLE;
@@ -479,26 +477,4 @@ class ContainerSetupIT {
     return lines.subList(Math.max(0, lines.size() - n), lines.size());
   }
 
-  private static Path busyboxRoot(Path root) throws IOException {
-    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root")) {
-      Files.createDirectories(root.resolve(d));
-    }
-    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-    for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "touch", "stat", "grep", "cut", "sort",
-        "hostname", "tr", "wc", "head")) {
-      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
-    }
-    return root;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -3,7 +3,6 @@ package org.virtlxc.tests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -26,7 +25,7 @@ final class ControllerDomain implements AutoCloseable {
   ControllerDomain(String prefix) throws IOException {
     name = prefix + UUID.randomUUID().toString().substring(0, 8);
     work = Files.createTempDirectory(Path.of("/tmp"), prefix);
-    rootfs = busyboxRoot(work.resolve("root"));
+    rootfs = TestController.busyboxRoot(work.resolve("root"));
     launcher = TestController.writeLauncher(work.resolve("virt-lxc-controller"));
   }
 
@@ -78,25 +77,7 @@ final class ControllerDomain implements AutoCloseable {
     deleteTree(work);
   }
 
-  private static Path busyboxRoot(Path root) throws IOException {
-    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root")) {
-      Files.createDirectories(root.resolve(d));
-    }
-    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-    for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "dd")) {
-      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
-    }
-    return root;
-  }
-
   static void deleteTree(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TestController.deleteTree(dir);
   }
 }

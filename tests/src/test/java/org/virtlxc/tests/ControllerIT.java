@@ -8,13 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,14 +35,14 @@ class ControllerIT {
   void setUp() throws IOException {
     name = "vlxct-ctl-" + UUID.randomUUID().toString().substring(0, 8);
     work = Files.createTempDirectory(Path.of("/tmp"), "vlxct-ctl-");
-    rootfs = busyboxRoot(work.resolve("root"));
+    rootfs = TestController.busyboxRoot(work.resolve("root"));
     launcher = TestController.writeLauncher(work.resolve("virt-lxc-controller"));
   }
 
   @AfterEach
   void tearDown() throws IOException {
     Virsh.destroyAndUndefine(name);
-    deleteTree(work);
+    TestController.deleteTree(work);
   }
 
   @Test
@@ -193,25 +190,4 @@ class ControllerIT {
         .map(ProcessHandle::pid).toList();
   }
 
-  private static Path busyboxRoot(Path root) throws IOException {
-    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root")) {
-      Files.createDirectories(root.resolve(d));
-    }
-    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-    for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "ps", "mount", "hostname")) {
-      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
-    }
-    return root;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +50,6 @@ import org.virtlxc.cli.VirtLxc;
 class ImageToolsIT {
   private static final Path BUILD_ROOT = Path.of(System.getProperty("virtlxc.build.root", "..")).toAbsolutePath()
       .normalize();
-  private static final Path STATE_DIR = Path.of("/run/libvirt/lxc");
   /** Holds ~200 MiB of touched anonymous memory: dd's buffer, blocked writing into a pipe nobody reads. */
   private static final String MEMORY_HOG = "dd if=/dev/zero bs=200M count=1 | sleep 1000000";
   private static final String COUNTER = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
@@ -88,15 +85,15 @@ class ImageToolsIT {
         jobs.directory().resolve(name + ".lock"))) {
       Files.deleteIfExists(f);
     }
-    deleteTree(work);
+    TestController.deleteTree(work);
   }
 
   @Test
   void domjobinfoShowsTheDumpsProgressAndDomjobabortStopsItLeavingTheDomainRunning() throws Exception {
     define(MEMORY_HOG, share);
     Virsh.run("start", name).ok();
-    long ctl = controllerPid();
-    long init = onlyChild(ctl);
+    long ctl = Virsh.controllerPid(name);
+    long init = TestController.onlyChild(ctl);
     long anon = awaitAnonymousMemory(init, 200L << 20);
     System.out.println("domain " + name + ": init " + init + ", tree anonymous memory " + (anon >> 20) + " MiB");
 
@@ -152,8 +149,8 @@ class ImageToolsIT {
     assertTrue(JobAbortedException.isAbort(failure), failure.toString());
 
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
-    assertEquals(ctl, controllerPid(), "same controller");
-    assertEquals(init, onlyChild(ctl), "same init");
+    assertEquals(ctl, Virsh.controllerPid(name), "same controller");
+    assertEquals(init, TestController.onlyChild(ctl), "same init");
     for (ProcessHandle p : tree(init)) {
       String state = procState(p.pid());
       assertFalse(state.equals("T") || state.equals("t") || state.equals("Z"), "process " + p.pid() + " of the"
@@ -185,7 +182,7 @@ class ImageToolsIT {
   void saveImageInfoDumpxmlAndDefineOnAnImageOfARealDump() throws Exception {
     define(COUNTER, share);
     Virsh.run("start", name).ok();
-    onlyChild(controllerPid());
+    TestController.onlyChild(Virsh.controllerPid(name));
     Path images = work.resolve("images");
     DumpResult dump = checkpointer.dump(name, images, DumpOptions.stop());
     String xml = Files.readString(images.resolve(CheckpointManifest.DOMAIN_XML));
@@ -313,10 +310,6 @@ class ImageToolsIT {
     Virsh.run("define", file.toString()).ok();
   }
 
-  private long controllerPid() throws IOException {
-    return Long.parseLong(Files.readString(STATE_DIR.resolve(name + ".pid")).strip());
-  }
-
   private static long awaitAnonymousMemory(long init, long bytes) throws InterruptedException {
     long now = 0;
     for (int i = 0; i < 200; i++) {
@@ -355,37 +348,8 @@ class ImageToolsIT {
     assertEquals(List.of(), processesMentioning(script.toString()), "the hold script ended with CRIU");
   }
 
-  private static long onlyChild(long ctl) throws InterruptedException {
-    for (int i = 0; i < 50; i++) {
-      List<Long> children = ProcessHandle.of(ctl).map(p -> p.children().map(ProcessHandle::pid).toList())
-          .orElse(List.of());
-      if (children.size() == 1) {
-        return children.get(0);
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("controller " + ctl + " has no single child (init)");
-  }
-
   private static Path busyboxRoot(Path root) throws IOException {
-    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root", "mnt/share")) {
-      Files.createDirectories(root.resolve(d));
-    }
-    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-    for (String applet : List.of("sh", "cat", "sleep", "echo", "dd", "ps")) {
-      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
-    }
+    Files.createDirectories(TestController.busyboxRoot(root).resolve("mnt/share"));
     return root;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -25,8 +25,6 @@ final class LifecycleDomain implements AutoCloseable {
   static final Path STATE_DIR = Path.of("/run/libvirt/lxc");
   private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final List<String> APPLETS = List.of("sh", "cat", "sleep", "echo", "ls", "ps", "mount", "hostname",
-      "init", "reboot", "poweroff", "halt", "kill", "mkfifo", "dd", "rm");
 
   /** A shell counter loop writing /tmp/counter once a second (and a line to the console). */
   static final String COUNTER_LOOP =
@@ -284,14 +282,7 @@ final class LifecycleDomain implements AutoCloseable {
   }
 
   private static Path busyboxRoot(Path root) throws IOException {
-    for (String d : List.of("bin", "sbin", "tmp", "proc", "sys", "dev", "etc", "root", "run")) {
-      Files.createDirectories(root.resolve(d));
-    }
-    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-    for (String applet : APPLETS) {
-      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
-    }
-    Files.writeString(root.resolve("etc/inittab"), INITTAB);
+    Files.writeString(TestController.busyboxRoot(root).resolve("etc/inittab"), INITTAB);
     return root;
   }
 

@@ -15,7 +15,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -84,19 +83,19 @@ class NetworkIT {
 
     Virsh.run("start", name).ok();
 
-    String link = inside("/bin/ip", "-o", "link", "show", "dev", "vlxnet0");
+    String link = Virsh.inside(name, "/bin/ip", "-o", "link", "show", "dev", "vlxnet0");
     assertTrue(link.contains("link/ether " + mac), link);
     assertTrue(link.matches("(?s).*<[^>]*\\bUP\\b[^>]*>.*"), "link up: " + link);
     assertTrue(link.contains(" mtu 1400 "), link);
-    String addr = inside("/bin/ip", "-o", "-4", "addr", "show", "dev", "vlxnet0");
+    String addr = Virsh.inside(name, "/bin/ip", "-o", "-4", "addr", "show", "dev", "vlxnet0");
     assertTrue(addr.contains("inet " + guestIp + "/24 brd 10.254." + net + ".255"), addr);
-    String addr6 = inside("/bin/ip", "-o", "-6", "addr", "show", "dev", "vlxnet0");
+    String addr6 = Virsh.inside(name, "/bin/ip", "-o", "-6", "addr", "show", "dev", "vlxnet0");
     assertTrue(addr6.contains("inet6 " + guestIp6 + "/64"), addr6);
-    String routes = inside("/bin/ip", "route");
+    String routes = Virsh.inside(name, "/bin/ip", "route");
     assertTrue(routes.matches("(?s).*default via " + hostIp + " dev vlxnet0\\s+metric 1\\s.*"), routes);
     assertTrue(routes.matches("(?s).*10\\.253\\." + net + "\\.0/24 via " + hostIp + " dev vlxnet0\\s+metric 7\\s.*"),
         routes);
-    String links = inside("/bin/ip", "-o", "link");
+    String links = Virsh.inside(name, "/bin/ip", "-o", "link");
     assertTrue(links.matches("(?s).*: lo: <[^>]*\\bUP\\b.*"), "loopback up: " + links);
     assertEquals(2, links.lines().count(), "only lo and vlxnet0 inside: " + links);
 
@@ -106,7 +105,7 @@ class NetworkIT {
 
     assertPingAndEcho(guestIp);
     assertEquals(0, ping(guestIp6).status(), "host pings " + guestIp6 + " (IPv6)");
-    assertTrue(inside("/bin/ping", "-c", "1", "-W", "3", hostIp).contains("1 packets received"),
+    assertTrue(Virsh.inside(name, "/bin/ping", "-c", "1", "-W", "3", hostIp).contains("1 packets received"),
         "container reaches the host");
 
     Virsh.run("destroy", name).ok();
@@ -131,9 +130,9 @@ class NetworkIT {
         .split("\\s+")[0];
     assertTrue(run("ip", "-o", "link", "show", "dev", hostSide).ok().contains("master virbr0"), "host side on virbr0");
 
-    String addr = inside("/bin/ip", "-o", "-4", "addr", "show", "dev", "eth0");
+    String addr = Virsh.inside(name, "/bin/ip", "-o", "-4", "addr", "show", "dev", "eth0");
     assertTrue(addr.contains("inet " + guestIp + "/24"), "libvirt's default name eth0 with the address: " + addr);
-    assertTrue(inside("/bin/ip", "route").contains("default via 192.168.122.1 dev eth0"));
+    assertTrue(Virsh.inside(name, "/bin/ip", "route").contains("default via 192.168.122.1 dev eth0"));
 
     assertPingAndEcho(guestIp);
 
@@ -157,7 +156,7 @@ class NetworkIT {
       Virsh.run("start", name).ok();
       assertTrue(run("ip", "-o", "link", "show", "dev", hostDev).ok().contains("master " + bridge),
           "libvirtd put the host side on " + bridge);
-      assertTrue(inside("/bin/ip", "-o", "-4", "addr", "show", "dev", "eth0").contains("inet " + guestIp + "/24"));
+      assertTrue(Virsh.inside(name, "/bin/ip", "-o", "-4", "addr", "show", "dev", "eth0").contains("inet " + guestIp + "/24"));
       assertPingAndEcho(guestIp);
 
       Virsh.run("destroy", name).ok();
@@ -244,25 +243,6 @@ class NetworkIT {
     Files.writeString(file, xml);
     Virsh.run("define", file.toString()).ok();
   }
-
-  /**
-   * Output of a command run inside the container through {@code virsh lxc-enter-namespace}. Retried while libvirtd
-   * does not know the init pid yet (the INIT event arrives after {@code virsh start} returns).
-   */
-  private String inside(String... command) throws InterruptedException {
-    List<String> args = new ArrayList<>(List.of("lxc-enter-namespace", name, "--noseclabel"));
-    args.addAll(List.of(command));
-    Virsh.Result r = Virsh.run(args.toArray(String[]::new));
-    for (int attempt = 0; r.status() != 0 && attempt < 20 && r.err().contains("Init pid is not yet available");
-        attempt++) {
-      Thread.sleep(250);
-      r = Virsh.run(args.toArray(String[]::new));
-    }
-    r.ok();
-    System.out.println("inside " + name + ": " + String.join(" ", command) + "\n" + r.out());
-    return r.out();
-  }
-
   private static List<Path> cgroupDirs(String fragment) throws IOException {
     return Leftovers.cgroupDirs(List.of(fragment));
   }

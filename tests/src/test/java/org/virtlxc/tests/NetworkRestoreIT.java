@@ -15,8 +15,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,10 +86,10 @@ class NetworkRestoreIT {
     assertTrue(link.contains("link/ether " + mac), link);
     String addresses = addressesInside("vlxnet0");
     assertTrue(addresses.contains("inet " + guestIp + "/24"), addresses);
-    String routes = inside("/bin/ip", "route");
+    String routes = Virsh.inside(name, "/bin/ip", "route");
     assertTrue(routes.contains("10.251." + net + ".0/24 via " + hostIp + " dev vlxnet0"), routes);
     assertEcho(guestIp, "before any dump");
-    long ctl = controllerPid();
+    long ctl = Virsh.controllerPid(name);
 
     try (Socket open = connect(guestIp)) { // an established connection, kept across both restores
       assertEquals("held open\n", echo(open, "held open\n"));
@@ -101,7 +99,7 @@ class NetworkRestoreIT {
         Path images = work.resolve("images-" + round);
         DumpResult dump = checkpointer.dump(name, images, DumpOptions.stop());
         System.out.println("round " + round + ": dumped in " + dump.criuTime().toMillis() + " ms");
-        assertEquals("shut off", awaitState("shut off"));
+        assertEquals("shut off", Virsh.awaitState(name, "shut off"));
         assertTrue(Files.readString(images.resolve(CheckpointManifest.FILE)).contains("netns.inode="),
             "the manifest records the external network namespace");
         assertNotEquals(0, run("ip", "link", "show", "dev", hostDev).status(), "the old veth went with the netns");
@@ -112,13 +110,13 @@ class NetworkRestoreIT {
         Virsh.run("start", name).ok();
         System.out.println("round " + round + ": virsh start (restore) took " + (System.nanoTime() - t0) / 1_000_000
             + " ms");
-        long newCtl = controllerPid();
+        long newCtl = Virsh.controllerPid(name);
         assertNotEquals(ctl, newCtl, "a new controller");
         ctl = newCtl;
-        onlyChild(ctl); // the restored init; the namespace placeholder is gone
+        TestController.onlyChild(ctl); // the restored init; the namespace placeholder is gone
         assertEquals(normalizeLink(link), normalizeLink(linkInside("vlxnet0")), "same name, MAC, MTU, link state");
         assertEquals(addresses, addressesInside("vlxnet0"), "same addresses");
-        assertEquals(routes, inside("/bin/ip", "route"), "same routes");
+        assertEquals(routes, Virsh.inside(name, "/bin/ip", "route"), "same routes");
         assertTrue(run("ip", "-o", "addr", "show", "dev", hostDev).ok().contains("inet " + hostIp + "/24"),
             "libvirtd addressed the new host side");
         assertEquals(psBefore, containerPs(), "the same processes with the same pids");
@@ -160,7 +158,7 @@ class NetworkRestoreIT {
       assertEquals("held open\n", echo(open, "held open\n"));
       Path images = work.resolve("images");
       checkpointer.dump(name, images, DumpOptions.stop());
-      assertEquals("shut off", awaitState("shut off"));
+      assertEquals("shut off", Virsh.awaitState(name, "shut off"));
       int saved = Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
       checkpointer.prepareRestore(images);
       Virsh.run("start", name).ok();
@@ -171,7 +169,7 @@ class NetworkRestoreIT {
           "the new host side " + hostSide + " is on virbr0");
       assertEquals(normalizeLink(link), normalizeLink(linkInside("eth0")), "same name, MAC, link state");
       assertEquals(addresses, addressesInside("eth0"), "same addresses");
-      assertTrue(inside("/bin/ip", "route").contains("default via 192.168.122.1 dev eth0"));
+      assertTrue(Virsh.inside(name, "/bin/ip", "route").contains("default via 192.168.122.1 dev eth0"));
       int after = readCounter();
       assertTrue(after >= saved && after <= saved + 10, "counter continues from " + saved + ": " + after);
       assertEcho(guestIp, "after the restore");
@@ -189,7 +187,7 @@ class NetworkRestoreIT {
     assertEcho("10.252." + net + ".2", "before the dump");
     Path images = work.resolve("images");
     checkpointer.dump(name, images, DumpOptions.stop());
-    assertEquals("shut off", awaitState("shut off"));
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
     var pending = checkpointer.prepareRestore(images);
 
     define(""); // the same domain (UUID), now without its interface
@@ -199,7 +197,7 @@ class NetworkRestoreIT {
     assertTrue(start.err().contains("unable to restore domain " + name + " from " + images + ": the checkpoint has its"
         + " own network namespace, the domain has no <interface> (nor <privnet/>) to restore it with"), start.err());
     assertTrue(Files.isRegularFile(pending.marker()), "pending restore kept");
-    assertEquals("shut off", awaitState("shut off"));
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
 
     define(iface); // put back: the same pending restore now succeeds
     Virsh.run("start", name).ok();
@@ -259,7 +257,7 @@ class NetworkRestoreIT {
   }
 
   private String linkInside(String dev) throws InterruptedException {
-    return inside("/bin/ip", "-o", "link", "show", "dev", dev);
+    return Virsh.inside(name, "/bin/ip", "-o", "link", "show", "dev", dev);
   }
 
   /** Without the interface indexes, which a new veth pair changes. */
@@ -268,7 +266,7 @@ class NetworkRestoreIT {
   }
 
   private String addressesInside(String dev) throws InterruptedException {
-    return inside("/bin/ip", "-o", "addr", "show", "dev", dev).lines()
+    return Virsh.inside(name, "/bin/ip", "-o", "addr", "show", "dev", dev).lines()
         .map(l -> l.replaceFirst("^\\d+: ", "").replace(" tentative", "")) // IPv6 DAD may not be done yet
         .filter(l -> !l.contains(" fe80:"))
         .reduce("", (a, b) -> a + b + "\n");
@@ -292,36 +290,16 @@ class NetworkRestoreIT {
     Files.writeString(file, xml);
     Virsh.run("define", file.toString()).ok();
   }
-
-  private long controllerPid() throws IOException {
-    return Long.parseLong(Files.readString(Path.of("/run/libvirt/lxc").resolve(name + ".pid")).strip());
-  }
-
-  /** Output of a command inside the container, retried while libvirtd does not know the init pid yet. */
-  private String inside(String... command) throws InterruptedException {
-    List<String> args = new ArrayList<>(List.of("lxc-enter-namespace", name, "--noseclabel"));
-    args.addAll(List.of(command));
-    Virsh.Result r = Virsh.run(args.toArray(String[]::new));
-    for (int attempt = 0; r.status() != 0 && attempt < 20 && r.err().contains("Init pid is not yet available");
-        attempt++) {
-      Thread.sleep(250);
-      r = Virsh.run(args.toArray(String[]::new));
-    }
-    r.ok();
-    System.out.println("inside " + name + ": " + String.join(" ", command) + "\n" + r.out());
-    return r.out();
-  }
-
   /** pid and command of every process in the container (ps and sleep left out). */
   private String containerPs() throws InterruptedException {
-    return inside("/bin/ps", "-o", "pid,args").lines().map(String::strip)
+    return Virsh.inside(name, "/bin/ps", "-o", "pid,args").lines().map(String::strip)
         .filter(l -> !l.matches("\\d+ (sleep|/bin/ps) .*")).reduce("", (a, b) -> a + b + "\n");
   }
 
   /** The counter, read again when caught between the shell's truncation and write of /tmp/counter. */
   private int readCounter() throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
-      String c = inside("/bin/cat", "/tmp/counter").strip();
+      String c = Virsh.inside(name, "/bin/cat", "/tmp/counter").strip();
       if (c.matches("\\d+")) {
         return Integer.parseInt(c);
       }
@@ -340,27 +318,6 @@ class NetworkRestoreIT {
       Thread.sleep(500);
     }
     throw new AssertionError("counter of " + name + " did not reach " + value);
-  }
-
-  private String awaitState(String state) throws InterruptedException {
-    String s = "";
-    for (int i = 0; i < 50 && !s.equals(state); i++) {
-      s = Virsh.run("domstate", name).ok().out().strip();
-      Thread.sleep(100);
-    }
-    return s;
-  }
-
-  private static long onlyChild(long ctl) throws InterruptedException {
-    List<Long> children = List.of();
-    for (int i = 0; i < 50; i++) {
-      children = ProcessHandle.of(ctl).map(p -> p.children().map(ProcessHandle::pid).toList()).orElse(List.of());
-      if (children.size() == 1) {
-        return children.get(0);
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("controller " + ctl + " has not exactly one child (init): " + children);
   }
 
   /** N such that 10.252.N.0/24, 10.251.N.0/24 and fd52:ee:N::/64 are unused on the host. */

@@ -122,7 +122,7 @@ class SaveRestoreCommandIT {
     System.out.println("save: " + save.out().strip() + "\n" + save.err().strip());
     assertEquals("\nDomain '" + name + "' saved to " + file + "\n", save.out());
     assertTrue(save.err().contains("Save: [100 %]"), "progress with --verbose: " + save.err());
-    assertEquals("shut off", awaitState("shut off"));
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
     assertEquals(List.of(file), list(file.getParent()), "only the image next to it: no work dir, no temp file");
     int saved = rootCounter();
     Thread.sleep(1500);
@@ -148,7 +148,7 @@ class SaveRestoreCommandIT {
       Domain dom = conn.domainLookupByName(name);
       SaveResult r = checkpoints.save(dom, file, SaveOptions.defaults().withRunState(RunState.PAUSED));
       System.out.println("saved " + r);
-      assertEquals("shut off", awaitState("shut off"));
+      assertEquals("shut off", Virsh.awaitState(name, "shut off"));
       int saved = rootCounter();
       Domain back = checkpoints.restore(conn, file, RestoreOptions.defaults());
       assertEquals("paused", Virsh.run("domstate", name).ok().out().strip(), "the image's run state: paused");
@@ -185,7 +185,7 @@ class SaveRestoreCommandIT {
     startAndCount(3);
     Run ms = virtLxc("managedsave", name).ok();
     assertEquals("\nDomain '" + name + "' state saved by libvirt\n", ms.out());
-    assertEquals("shut off", awaitState("shut off"));
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
     int saved = rootCounter();
     Path images = PendingRestore.ownedImagesDir(uuid);
     assertTrue(Files.isRegularFile(images.resolve("inventory.img")), "managed save image in " + images);
@@ -198,7 +198,7 @@ class SaveRestoreCommandIT {
 
     awaitCounterAbove(after + 1);
     virtLxc("managedsave", name).ok();
-    assertEquals("shut off", awaitState("shut off"));
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
     int second = rootCounter();
     Run start = virtLxc("start", name, "--force-boot").ok();
     assertEquals("Domain '" + name + "' started\n", start.out());
@@ -208,14 +208,25 @@ class SaveRestoreCommandIT {
 
     awaitCounterAbove(booted + 1);
     virtLxc("managedsave", name, "--paused").ok();
-    assertEquals("shut off", awaitState("shut off"));
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
     int third = rootCounter();
     virtLxc("start", name).ok();
     assertEquals("paused", Virsh.run("domstate", name).ok().out().strip(), "virt-lxc start honours --paused");
     Thread.sleep(1500);
     assertEquals(third, rootCounter(), "nothing runs while paused");
     Virsh.run("resume", name).ok();
-    awaitCounterAbove(third);
+    int resumed = awaitCounterAbove(third);
+
+    virtLxc("managedsave", name, "--paused").ok();
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
+    int fourth = rootCounter();
+    Virsh.run("start", name).ok(); // stock virsh: the controller pauses it through libvirt
+    assertEquals("paused", Virsh.awaitState(name, "paused"), "a plain virsh start honours --paused too");
+    Thread.sleep(1500);
+    assertEquals(fourth, rootCounter(), "nothing runs while paused");
+    assertTrue(fourth >= resumed, resumed + " -> " + fourth);
+    Virsh.run("resume", name).ok();
+    awaitCounterAbove(fourth);
 
     virtLxc("managedsave", name).ok();
     assertEquals("Removed managedsave image for domain '" + name + "'\n",
@@ -230,7 +241,7 @@ class SaveRestoreCommandIT {
     startAndCount(2);
     Path file = work.resolve("undefined.save");
     virtLxc("save", name, file.toString()).ok();
-    awaitState("shut off");
+    Virsh.awaitState(name, "shut off");
     int saved = rootCounter();
     Virsh.run("undefine", name).ok();
     assertFalse(Virsh.allDomainNames().contains(name));
@@ -246,7 +257,7 @@ class SaveRestoreCommandIT {
   @Test
   void aFullDiskDuringTheImageWriteLeavesTheDomainRunningAndTheFileUntouched() throws Exception {
     long ctl = startAndCount(2);
-    long init = onlyChild(ctl);
+    long init = TestController.onlyChild(ctl);
     Path probe = work.resolve("probe.save");
     virtLxc("save", name, probe.toString(), "--leave-running").ok();
     long size = Files.size(probe);
@@ -268,8 +279,8 @@ class SaveRestoreCommandIT {
     assertEquals("an older file\n", Files.readString(file), "the older file is untouched");
     assertEquals(List.of(file), list(tmpfs), "no temporary file or dump directory left");
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
-    assertEquals(ctl, controllerPid(), "same controller");
-    assertEquals(init, onlyChild(ctl), "same init");
+    assertEquals(ctl, Virsh.controllerPid(name), "same controller");
+    assertEquals(init, TestController.onlyChild(ctl), "same init");
     int now = rootCounter();
     awaitCounterAbove(now + 1);
   }
@@ -279,7 +290,7 @@ class SaveRestoreCommandIT {
     startAndCount(2);
     Path good = work.resolve("good.save");
     virtLxc("save", name, good.toString()).ok();
-    awaitState("shut off");
+    Virsh.awaitState(name, "shut off");
     byte[] bytes = Files.readAllBytes(good);
 
     Path flipped = work.resolve("flipped.save");
@@ -314,7 +325,7 @@ class SaveRestoreCommandIT {
     startAndCount(2);
     Path file = work.resolve("kept.save");
     virtLxc("save", name, file.toString()).ok();
-    awaitState("shut off");
+    Virsh.awaitState(name, "shut off");
     int saved = rootCounter();
     byte[] image = Files.readAllBytes(file);
     Virsh.run("undefine", name).ok();
@@ -340,6 +351,28 @@ class SaveRestoreCommandIT {
   }
 
   @Test
+  void aFailedRestoreWithXmlPutsThePreviousDefinitionBack() throws Exception {
+    startAndCount(2);
+    Path file = work.resolve("xml.save");
+    virtLxc("save", name, file.toString()).ok();
+    Virsh.awaitState(name, "shut off");
+    String before = Virsh.run("dumpxml", "--inactive", name).ok().out();
+    Path missing = work.resolve("no-such-root");
+    Path other = work.resolve("other.xml");
+    Files.writeString(other, Files.readString(xml).replace(rootfs.toString(), missing.toString()));
+
+    Run r = virtLxc("restore", file.toString(), "--xml", other.toString());
+    System.out.println("restore --xml with a missing root: " + r.err().strip());
+    assertEquals(1, r.status());
+    assertTrue(r.err().contains(missing.toString()) && r.err().contains("the save image is kept"), r.err());
+    assertEquals(before, Virsh.run("dumpxml", "--inactive", name).ok().out(), "the previous definition is back");
+    assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid), "no pending restore left");
+
+    virtLxc("restore", file.toString()).ok();
+    assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
+  }
+
+  @Test
   void restoreOverARunningDomainIsRefused() throws Exception {
     long ctl = startAndCount(2);
     Path file = work.resolve("live.save");
@@ -349,7 +382,7 @@ class SaveRestoreCommandIT {
     assertEquals(1, r.status());
     assertEquals("error: Failed to restore domain from " + file + "\nerror: unable to restore domain " + name
         + " from " + file + ": domain " + name + " is already running\n", r.err());
-    assertEquals(ctl, controllerPid(), "the running domain is left alone");
+    assertEquals(ctl, Virsh.controllerPid(name), "the running domain is left alone");
     assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid));
   }
 
@@ -384,7 +417,7 @@ class SaveRestoreCommandIT {
     assertFalse(Files.exists(work.resolve("second.save")));
     SaveResult r = job.get();
     assertEquals(first, r.target());
-    assertEquals("shut off", awaitState("shut off"));
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
     assertThrows(CheckpointException.class, () -> checkpoints.save(conn.domainLookupByName(name),
         work.resolve("third.save"), SaveOptions.defaults().withCompression(Compression.ZSTD)),
         "a shut off domain cannot be saved");
@@ -392,13 +425,13 @@ class SaveRestoreCommandIT {
 
   /** The freezer state file of the domain's machine cgroup. */
   private Path freezerStateFile() throws IOException {
-    long ctl = controllerPid();
+    long ctl = Virsh.controllerPid(name);
     return Path.of("/sys/fs/cgroup/freezer/machine/lxc-" + ctl + "-" + name + ".libvirt-lxc/freezer.state");
   }
 
   /** The state letters (/proc/PID/stat) of the domain's init and its descendants. */
   private String processStates(Domain dom) throws Exception {
-    long init = onlyChild(controllerPid());
+    long init = TestController.onlyChild(Virsh.controllerPid(name));
     StringBuilder sb = new StringBuilder();
     for (long pid : Stream.concat(Stream.of(init), ProcessHandle.of(init).orElseThrow().descendants()
         .map(ProcessHandle::pid)).toList()) {
@@ -419,11 +452,7 @@ class SaveRestoreCommandIT {
   private long startAndCount(int atLeast) throws Exception {
     Virsh.run("start", name).ok();
     awaitCounterAbove(atLeast - 1);
-    return controllerPid();
-  }
-
-  private long controllerPid() throws IOException {
-    return Long.parseLong(Files.readString(Path.of("/run/libvirt/lxc").resolve(name + ".pid")).strip());
+    return Virsh.controllerPid(name);
   }
 
   private int rootCounter() throws IOException {
@@ -454,18 +483,6 @@ class SaveRestoreCommandIT {
     throw new AssertionError("counter of " + name + " did not restart below " + value);
   }
 
-  private String awaitState(String state) throws InterruptedException {
-    String s = "";
-    for (int i = 0; i < 100; i++) {
-      s = Virsh.run("domstate", name).ok().out().strip();
-      if (s.equals(state)) {
-        return s;
-      }
-      Thread.sleep(100);
-    }
-    return s;
-  }
-
   /**
    * The controller removes a completed pending restore (marker first, then its images) right after it has told
    * libvirtd that the domain runs, which may be just after {@code virsh start} returned.
@@ -475,18 +492,6 @@ class SaveRestoreCommandIT {
       Thread.sleep(100);
     }
     return !Files.exists(path);
-  }
-
-  private static long onlyChild(long ctl) throws InterruptedException {
-    for (int i = 0; i < 50; i++) {
-      List<Long> children = ProcessHandle.of(ctl).map(p -> p.children().map(ProcessHandle::pid).toList())
-          .orElse(List.of());
-      if (children.size() == 1) {
-        return children.get(0);
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("controller " + ctl + " has no single child (init)");
   }
 
   private static List<Path> list(Path dir) throws IOException {

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -38,7 +37,6 @@ import org.virtlxc.checkpoint.PendingRestore;
 class SaveRestoreIT {
   private static final Path BUILD_ROOT = Path.of(System.getProperty("virtlxc.build.root", "..")).toAbsolutePath()
       .normalize();
-  private static final Path STATE_DIR = Path.of("/run/libvirt/lxc");
   private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
   /** Counts into /tmp/counter (in the root filesystem) and prints each value on the console. */
   private static final String COUNTER_LOOP = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter;"
@@ -72,13 +70,13 @@ class SaveRestoreIT {
     checkpointer.cancelRestore(uuid);
     Files.deleteIfExists(Path.of("/run/virt-lxc/jobs").resolve(name + ".lock"));
     Files.deleteIfExists(Path.of("/run/virt-lxc/jobs").resolve(name + ".completed")); // the dumps' job records
-    deleteTree(work);
+    TestController.deleteTree(work);
   }
 
   @Test
   void saveAndRestoreTwiceContinuesTheSameTreeUnderLibvirt() throws Exception {
     Virsh.run("start", name).ok();
-    long ctl = controllerPid();
+    long ctl = Virsh.controllerPid(name);
     awaitCounterAtLeast(4);
     String psBefore = containerPs();
     assertTrue(psBefore.matches("(?s).*\\n1 /bin/sh -c i=0.*"), "init is pid 1 in the container:\n" + psBefore);
@@ -88,7 +86,7 @@ class SaveRestoreIT {
       Path images = work.resolve("images-" + round);
       DumpResult dump = checkpointer.dump(name, images, DumpOptions.stop());
       System.out.println("round " + round + ": dumped in " + dump.criuTime().toMillis() + " ms: " + dump.imageDir());
-      assertEquals("shut off", awaitState("shut off"), "libvirt shows the dumped domain shut off");
+      assertEquals("shut off", Virsh.awaitState(name, "shut off"), "libvirt shows the dumped domain shut off");
       System.out.println("domstate --reason: " + Virsh.run("domstate", name, "--reason").ok().out().strip());
       assertTrue(waitUntilGone(ctl, 3000), "old controller " + ctl + " gone");
       assertTrue(Files.isRegularFile(images.resolve(CheckpointManifest.FILE)));
@@ -107,10 +105,10 @@ class SaveRestoreIT {
       System.out.println("round " + round + ": virsh start (restore) took " + (System.nanoTime() - t0) / 1_000_000
           + " ms");
       assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
-      long newCtl = controllerPid();
+      long newCtl = Virsh.controllerPid(name);
       assertNotEquals(ctl, newCtl, "a new controller runs the restored domain");
       ctl = newCtl;
-      long init = onlyChild(ctl);
+      long init = TestController.onlyChild(ctl);
       String nspid = nsPidLine(init);
       System.out.println("restored init " + nspid);
       assertTrue(nspid.matches("NSpid:\\s+" + init + "\\s+1"), "restored init is pid 1 inside: " + nspid);
@@ -133,7 +131,7 @@ class SaveRestoreIT {
       awaitCounterAtLeast(after + 1);
     }
 
-    long init = onlyChild(ctl);
+    long init = TestController.onlyChild(ctl);
     Virsh.run("destroy", name).ok();
     assertTrue(waitUntilGone(ctl, 3000), "controller " + ctl + " gone");
     assertTrue(waitUntilGone(init, 1000), "restored init " + init + " gone");
@@ -144,8 +142,8 @@ class SaveRestoreIT {
   @Test
   void leaveRunningKeepsTheDomainRunningAndItsCheckpointRestores() throws Exception {
     Virsh.run("start", name).ok();
-    long ctl = controllerPid();
-    long init = onlyChild(ctl);
+    long ctl = Virsh.controllerPid(name);
+    long init = TestController.onlyChild(ctl);
     awaitCounterAtLeast(3);
     int before = readCounter();
     Path images = work.resolve("live");
@@ -153,8 +151,8 @@ class SaveRestoreIT {
     int afterDump = readCounter();
     assertTrue(dump.leftRunning());
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
-    assertEquals(ctl, controllerPid(), "same controller");
-    assertEquals(init, onlyChild(ctl), "same init");
+    assertEquals(ctl, Virsh.controllerPid(name), "same controller");
+    assertEquals(init, TestController.onlyChild(ctl), "same init");
     awaitCounterAtLeast(afterDump + 5);
 
     // Read before the destroy: a loop killed between the truncation and the write of its echo leaves the file empty.
@@ -177,8 +175,8 @@ class SaveRestoreIT {
   @Test
   void criuKilledMidDumpLeavesTheDomainRunningAndSaysSo() throws Exception {
     Virsh.run("start", name).ok();
-    long ctl = controllerPid();
-    long init = onlyChild(ctl);
+    long ctl = Virsh.controllerPid(name);
+    long init = TestController.onlyChild(ctl);
     awaitCounterAtLeast(2);
     // At post-dump the images are written and the tree is still seized: kill CRIU itself, by its pid.
     Path script = executable(work.resolve("kill-criu.sh"), "#!/bin/sh\n"
@@ -203,8 +201,8 @@ class SaveRestoreIT {
   @Test
   void failingDumpLeavesTheDomainRunningWithCriusFirstError() throws Exception {
     Virsh.run("start", name).ok();
-    long ctl = controllerPid();
-    long init = onlyChild(ctl);
+    long ctl = Virsh.controllerPid(name);
+    long init = TestController.onlyChild(ctl);
     awaitCounterAtLeast(2);
     Path script = executable(work.resolve("fail.sh"), "#!/bin/sh\n"
         + "[ \"$CRTOOLS_SCRIPT_ACTION\" = post-dump ] && exit 3\nexit 0\n");
@@ -220,11 +218,11 @@ class SaveRestoreIT {
   @Test
   void failedRestoreKeepsThePendingImageAndLeavesNoHalfRunningDomain() throws Exception {
     Virsh.run("start", name).ok();
-    long ctl = controllerPid();
+    long ctl = Virsh.controllerPid(name);
     awaitCounterAtLeast(3);
     Path images = work.resolve("images");
     checkpointer.dump(name, images, DumpOptions.stop());
-    awaitState("shut off");
+    Virsh.awaitState(name, "shut off");
     int saved = Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
     PendingRestore pending = checkpointer.prepareRestore(images);
 
@@ -238,7 +236,7 @@ class SaveRestoreIT {
     assertTrue(start.err().contains("unable to restore domain " + name), start.err());
     // CRIU 4.1.1 does not report a missing pstree.img, it crashes (SIGSEGV): the message says how CRIU ended.
     assertTrue(start.err().contains("CRIU"), "CRIU's failure named: " + start.err());
-    assertEquals("shut off", awaitState("shut off"));
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
     assertTrue(Files.isRegularFile(pending.marker()), "pending restore kept");
     assertTrue(Files.isRegularFile(images.resolve("inventory.img")), "images kept");
     Thread.sleep(1500);
@@ -256,8 +254,8 @@ class SaveRestoreIT {
   @Test
   void aPausedDomainIsNotDumped() throws Exception {
     Virsh.run("start", name).ok();
-    long ctl = controllerPid();
-    long init = onlyChild(ctl);
+    long ctl = Virsh.controllerPid(name);
+    long init = TestController.onlyChild(ctl);
     awaitCounterAtLeast(2);
     Virsh.run("suspend", name).ok();
     try {
@@ -275,8 +273,8 @@ class SaveRestoreIT {
 
   private void assertDomainKeepsCounting(long ctl, long init) throws Exception {
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
-    assertEquals(ctl, controllerPid(), "same controller");
-    assertEquals(init, onlyChild(ctl), "same init");
+    assertEquals(ctl, Virsh.controllerPid(name), "same controller");
+    assertEquals(init, TestController.onlyChild(ctl), "same init");
     int before = readCounter();
     awaitCounterAtLeast(before + 2);
   }
@@ -296,10 +294,6 @@ class SaveRestoreIT {
         + "    <console type='pty'/>\n"
         + "  </devices>\n"
         + "</domain>\n";
-  }
-
-  private long controllerPid() throws IOException {
-    return Long.parseLong(Files.readString(STATE_DIR.resolve(name + ".pid")).strip());
   }
 
   private String enter(String... command) {
@@ -336,18 +330,6 @@ class SaveRestoreIT {
       Thread.sleep(500);
     }
     throw new AssertionError("counter of " + name + " did not reach " + value);
-  }
-
-  private String awaitState(String state) throws InterruptedException {
-    String s = "";
-    for (int i = 0; i < 50; i++) {
-      s = Virsh.run("domstate", name).ok().out().strip();
-      if (s.equals(state)) {
-        return s;
-      }
-      Thread.sleep(100);
-    }
-    return s;
   }
 
   /** Reads the domain's console through libvirt's pty until {@code pattern} matches; returns the match. */
@@ -393,18 +375,6 @@ class SaveRestoreIT {
       }
     }
     throw new AssertionError("no error in " + log);
-  }
-
-  private static long onlyChild(long ctl) throws InterruptedException {
-    for (int i = 0; i < 50; i++) {
-      List<Long> children = ProcessHandle.of(ctl).map(p -> p.children().map(ProcessHandle::pid).toList())
-          .orElse(List.of());
-      if (children.size() == 1) {
-        return children.get(0);
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("controller " + ctl + " has no single child (init)");
   }
 
   private static List<Long> processesRootedIn(Path root) throws IOException {
@@ -459,31 +429,14 @@ class SaveRestoreIT {
     return Leftovers.cgroupDirs(List.of(fragment));
   }
 
-  private static Path busyboxRoot(Path root) throws IOException {
-    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root", "mnt/share")) {
-      Files.createDirectories(root.resolve(d));
-    }
-    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-    for (String applet : List.of("sh", "cat", "sleep", "echo", "ls", "ps", "mount", "hostname")) {
-      Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
-    }
-    return root;
-  }
-
   private static Path executable(Path file, String text) throws IOException {
     Files.writeString(file, text);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     return file;
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+  private static Path busyboxRoot(Path root) throws IOException {
+    Files.createDirectories(TestController.busyboxRoot(root).resolve("mnt/share"));
+    return root;
   }
 }

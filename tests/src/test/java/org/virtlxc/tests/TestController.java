@@ -38,20 +38,38 @@ final class TestController {
   }
 
   /** A root filesystem with the host's static busybox and a link for every applet it has. */
-  static Path busyboxRoot(Path root) throws IOException, InterruptedException {
+  static Path busyboxRoot(Path root) throws IOException {
     for (String d : List.of("bin", "sbin", "tmp", "proc", "sys", "dev", "etc", "root", "run")) {
       Files.createDirectories(root.resolve(d));
     }
     Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
     Process p = new ProcessBuilder("/bin/busybox", "--list").redirectErrorStream(true).start();
     List<String> applets = new String(p.getInputStream().readAllBytes()).lines().filter(a -> !a.isBlank()).toList();
-    p.waitFor();
+    try {
+      p.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while listing busybox's applets", e);
+    }
     for (String applet : applets) {
       if (!applet.equals("busybox")) {
         Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
       }
     }
     return root;
+  }
+
+  /** The single child of the controller {@code ctl} (the container's init), waited for up to 5 s. */
+  static long onlyChild(long ctl) throws InterruptedException {
+    for (int i = 0; i < 50; i++) {
+      List<Long> children = ProcessHandle.of(ctl).map(p -> p.children().map(ProcessHandle::pid).toList())
+          .orElse(List.of());
+      if (children.size() == 1) {
+        return children.get(0);
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("controller " + ctl + " has no single child (init)");
   }
 
   static void deleteTree(Path dir) throws IOException {

@@ -100,6 +100,43 @@ public final class Virsh {
   }
 
   /**
+   * Output of {@code command} run inside the domain through {@code virsh lxc-enter-namespace}; retried while libvirtd
+   * does not know the init pid yet (the INIT event may arrive after {@code virsh start} returns). Fails the test when
+   * the command fails.
+   */
+  public static String inside(String name, String... command) throws InterruptedException {
+    List<String> args = new ArrayList<>(List.of("lxc-enter-namespace", name, "--noseclabel"));
+    args.addAll(List.of(command));
+    Result r = run(args.toArray(String[]::new));
+    for (int i = 0; i < 100 && r.status() != 0 && r.err().contains("Init pid is not yet available"); i++) {
+      Thread.sleep(200);
+      r = run(args.toArray(String[]::new));
+    }
+    if (r.status() != 0) {
+      throw new AssertionError("in " + name + ": " + String.join(" ", command) + " failed: " + r.err().strip());
+    }
+    return r.out();
+  }
+
+  /** The domain's state ({@code virsh domstate}) once it is {@code state}, or the last one seen after about 10 s. */
+  public static String awaitState(String name, String state) throws InterruptedException {
+    String s = "";
+    for (int i = 0; i < 100; i++) {
+      s = run("domstate", name).ok().out().strip();
+      if (s.equals(state)) {
+        return s;
+      }
+      Thread.sleep(100);
+    }
+    return s;
+  }
+
+  /** The pid of the running domain's controller, from libvirtd's pid file. */
+  public static long controllerPid(String name) throws IOException {
+    return Long.parseLong(Files.readString(Path.of("/run/libvirt/lxc").resolve(name + ".pid")).strip());
+  }
+
+  /**
    * Removes the domain's machine cgroup directories that nobody removed: a controller SIGKILLed by libvirtd (destroy
    * of a paused domain, a restart) cannot, and libvirtd removes only some hierarchies. rmdir only succeeds on an empty
    * cgroup, so nothing in use is touched; retried for a few seconds while the last tasks die.

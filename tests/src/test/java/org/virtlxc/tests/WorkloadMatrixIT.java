@@ -49,7 +49,6 @@ import org.virtlxc.checkpoint.criu.Criu;
 class WorkloadMatrixIT {
   private static final String PREFIX = "vlxct-matrix-";
   private static final Path WORKLOAD_SOURCE = Path.of("src/test/resources/org/virtlxc/tests/matrix-workload.c");
-  private static final List<String> EXTRA_APPLETS = List.of("ps", "mkdir", "printf", "env", "wc", "tail");
 
   private final Checkpointer checkpointer = Checkpointer.create();
   private ControllerDomain domain;
@@ -343,9 +342,6 @@ class WorkloadMatrixIT {
 
   private void start(String script) throws Exception {
     domain = new ControllerDomain(PREFIX);
-    for (String applet : EXTRA_APPLETS) {
-      Files.createSymbolicLink(domain.rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
-    }
     compileWorkload(domain.rootfs.resolve("bin/matrix-workload"));
     domain.define(domain.xml("", "/bin/sh", List.of("-c", script), domain.rootfs, ""));
     uuid = Virsh.run("domuuid", domain.name).ok().out().strip();
@@ -404,23 +400,11 @@ class WorkloadMatrixIT {
   }
 
   private long initPid() throws Exception {
-    return onlyChild(domain.controllerPid());
+    return TestController.onlyChild(domain.controllerPid());
   }
 
   private static int onlyChildNsPid(long ctl) throws Exception {
-    return nsPid(onlyChild(ctl));
-  }
-
-  private static long onlyChild(long ctl) throws InterruptedException {
-    for (int i = 0; i < 50; i++) {
-      List<Long> children = ProcessHandle.of(ctl).map(p -> p.children().map(ProcessHandle::pid).toList())
-          .orElse(List.of());
-      if (children.size() == 1) {
-        return children.get(0);
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("controller " + ctl + " has no single child (init)");
+    return nsPid(TestController.onlyChild(ctl));
   }
 
   /** The pid in the innermost pid namespace. */

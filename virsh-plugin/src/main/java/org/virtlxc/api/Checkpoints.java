@@ -74,7 +74,8 @@ public final class Checkpoints {
    * Restores the save image {@code file} (virsh {@code restore}) and returns the running (or paused) domain. The whole
    * image is checked first (checksums, truncation, format version, this host's kernel, CPU and CRIU); a running domain
    * of the same name or UUID is refused; an undefined domain is defined from the image's XML (or the options'). On
-   * failure the image is kept, no pending restore is left and a domain this call defined is undefined again.
+   * failure the image is kept, no pending restore is left, a domain this call defined is undefined again and a
+   * definition the options' XML replaced is defined again.
    */
   public Domain restore(Connect conn, Path file, RestoreOptions options) throws CheckpointException {
     options.listener().phase(SaveListener.Phase.VERIFY);
@@ -92,25 +93,14 @@ public final class Checkpoints {
     }
     RunState state = options.runState() != null ? options.runState() : manifest.runState();
     try (DomainJobLock lock = DomainJobLock.acquire(name, "restore")) {
-      Optional<Domain> existing = findExisting(conn, manifest, what);
-      boolean defined = false;
-      Domain domain;
-      try {
-        if (existing.isEmpty() || options.domainXml() != null) {
-          domain = conn.domainDefineXML(xml);
-          defined = existing.isEmpty();
-        } else {
-          domain = existing.get();
-        }
-      } catch (LibvirtException e) {
-        throw new CheckpointException(what + ": unable to define it: " + libvirtMessage(e), e);
-      }
+      DefinitionUndo definition = define(conn, findExisting(conn, manifest, what), xml, options, what);
+      Domain domain = definition.domain();
       options.listener().phase(SaveListener.Phase.EXTRACT);
       PendingRestore pending;
       try {
         pending = service.stage(file, manifest, state);
       } catch (CheckpointException e) {
-        undefineIfDefined(domain, defined);
+        definition.undo();
         throw e;
       }
       options.listener().phase(SaveListener.Phase.START);
@@ -118,7 +108,7 @@ public final class Checkpoints {
         domain.create();
       } catch (LibvirtException e) {
         discard(pending);
-        undefineIfDefined(domain, defined);
+        definition.undo();
         throw new CheckpointException(what + ": " + libvirtMessage(e) + " (the save image is kept)", e);
       }
       pause(domain, name, state);
@@ -178,7 +168,7 @@ public final class Checkpoints {
         domain.create();
       } catch (LibvirtException e) {
         if (stopped) {
-          setLeaveStopped(saved.get(), false); // a later plain virsh start must restore it running
+          setLeaveStopped(saved.get(), false); // a later plain virsh start: the controller pauses it
         }
         throw new CheckpointException("unable to start domain " + name + ": " + libvirtMessage(e), e);
       }
@@ -325,14 +315,23 @@ public final class Checkpoints {
     }
   }
 
-  private static void undefineIfDefined(Domain domain, boolean defined) {
-    if (!defined) {
-      return;
-    }
+  /**
+   * Defines the domain to restore when it is not defined, or when {@code restore --xml} gives its XML (the previous
+   * definition is kept for {@link DefinitionUndo#undo}), and says how to take that back.
+   */
+  private static DefinitionUndo define(Connect conn, Optional<Domain> existing, String xml, RestoreOptions options,
+      String what) throws CheckpointException {
     try {
-      domain.undefine();
+      if (existing.isEmpty()) {
+        return DefinitionUndo.undefine(conn.domainDefineXML(xml));
+      }
+      if (options.domainXml() == null) {
+        return DefinitionUndo.nothing(existing.get());
+      }
+      String previous = existing.get().getXMLDesc(INACTIVE_XML);
+      return DefinitionUndo.redefine(conn, conn.domainDefineXML(xml), previous);
     } catch (LibvirtException e) {
-      LOG.warn("unable to undefine the domain defined for a failed restore: {}", libvirtMessage(e));
+      throw new CheckpointException(what + ": unable to define it: " + libvirtMessage(e), e);
     }
   }
 

@@ -1,6 +1,8 @@
 package org.virtlxc.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 import org.libvirt.Connect;
 import org.virtlxc.api.Checkpoints;
@@ -10,6 +12,8 @@ import org.virtlxc.checkpoint.image.Compression;
 import org.virtlxc.checkpoint.image.RunState;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -39,8 +43,8 @@ final class Save implements Callable<Integer> {
   @Option(names = "--leave-running", description = "leave the domain running (a live checkpoint)")
   boolean leaveRunning;
 
-  @Option(names = "--compress", arity = "0..1", fallbackValue = "zstd", paramLabel = "zstd|none",
-      description = "compress the image (default without a value: zstd)")
+  @Option(names = "--compress", arity = "0..1", paramLabel = "zstd|none", preprocessor = CompressValue.class,
+      description = "compress the image (without a value: zstd)")
   String compress = "none";
 
   @Option(names = "--verbose", description = "display the progress of save")
@@ -70,5 +74,29 @@ final class Save implements Callable<Integer> {
     spec.commandLine().getOut().println("Domain '" + domain + "' saved to " + file);
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  /**
+   * {@code --compress}'s value is optional: {@code --compress=none} or {@code --compress zstd} give one, while in
+   * {@code save --compress web FILE} the next word is the domain, not a value, and compression is zstd.
+   */
+  static final class CompressValue implements IParameterPreprocessor {
+    @Override
+    public boolean preprocess(Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec, Map<String, Object> info) {
+      boolean attached = !" ".equals(info.get("separator"));
+      if (!attached && (args.isEmpty() || !isLabel(args.peek()))) {
+        args.push(Compression.ZSTD.label());
+      }
+      return false;
+    }
+
+    private static boolean isLabel(String word) {
+      try {
+        Compression.fromLabel(word);
+        return true;
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
   }
 }
