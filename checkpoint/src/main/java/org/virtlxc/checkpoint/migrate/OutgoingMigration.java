@@ -71,6 +71,8 @@ public final class OutgoingMigration {
       ScheduledExecutorService timer = timeoutAbort(domainName, options.timeout());
       try {
         SaveResult r = migrateLocked(domainName, domainXml, to, options, job);
+        job.phase("completed");
+        job.progress(r.bytes(), r.bytes(), 0, 0); // domjobinfo --completed: the image bytes sent
         job.succeeded();
         return r;
       } catch (CheckpointException e) {
