@@ -15,6 +15,7 @@ import java.util.Properties;
 import org.virtlxc.checkpoint.criu.ConsoleTty;
 import org.virtlxc.checkpoint.criu.CriuExternals;
 import org.virtlxc.checkpoint.criu.ExternalNetns;
+import org.virtlxc.checkpoint.criu.ExtraConsole;
 
 /**
  * What a restore needs besides CRIU's images, written next to them in {@value #FILE} (with the domain XML in
@@ -44,9 +45,14 @@ public record CheckpointManifest(String name, String uuid, long initPid, CriuExt
         throw new IllegalArgumentException("unsupported format " + format + " (this virt-lxc reads " + FORMAT + ")");
       }
       String netns = p.getProperty("netns.inode");
+      List<ExtraConsole> extra = new ArrayList<>();
+      for (int i = 1; p.getProperty("console." + i + ".tty") != null; i++) {
+        extra.add(new ExtraConsole(i, ConsoleTty.parse(required(p, "console." + i + ".tty")),
+            list(p, "console." + i + ".mount")));
+      }
       CriuExternals externals = new CriuExternals(ConsoleTty.parse(required(p, "console.tty")),
           list(p, "console.mount"), list(p, "bind.mount"),
-          netns == null ? null : new ExternalNetns(Long.parseLong(netns.strip())));
+          netns == null ? null : new ExternalNetns(Long.parseLong(netns.strip())), extra);
       return new CheckpointManifest(required(p, "domain.name"), required(p, "domain.uuid"),
           Long.parseLong(required(p, "init.pid")), externals, Instant.parse(required(p, "dumped.at")));
     } catch (RuntimeException e) {
@@ -63,6 +69,10 @@ public record CheckpointManifest(String name, String uuid, long initPid, CriuExt
     p.setProperty("init.pid", Long.toString(initPid));
     p.setProperty("console.tty", externals.consoleTty().key());
     putList(p, "console.mount", externals.consoleMounts());
+    for (ExtraConsole c : externals.extraConsoles()) {
+      p.setProperty("console." + c.index() + ".tty", c.tty().key());
+      putList(p, "console." + c.index() + ".mount", c.mounts());
+    }
     putList(p, "bind.mount", externals.bindMounts());
     if (externals.netns() != null) {
       p.setProperty("netns.inode", Long.toString(externals.netns().inode()));

@@ -110,9 +110,10 @@ public final class Checkpointer {
     CriuExternals externals;
     try {
       ConsoleTty tty = ConsoleTty.ofInit(running.initPid());
-      List<String> consoleMounts = MountInfo.mountPointsOf(tty, MountInfo.of(running.initPid()));
-      externals = new CriuExternals(tty, consoleMounts, bindTargets(running.domain()),
-          ExternalNetns.of(running.initPid(), running.controllerPid()).orElse(null));
+      List<MountInfo> mounts = MountInfo.of(running.initPid());
+      externals = new CriuExternals(tty, MountInfo.mountPointsOf(tty, mounts), bindTargets(running.domain()),
+          ExternalNetns.of(running.initPid(), running.controllerPid()).orElse(null),
+          MountInfo.extraConsoles(tty, mounts));
     } catch (IOException e) {
       throw new CheckpointException(what + ": unable to inspect its init " + running.initPid() + ": " + e.getMessage(),
           e);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.virtlxc.checkpoint.criu.ConsoleTty;
 import org.virtlxc.checkpoint.criu.CriuExternals;
 import org.virtlxc.checkpoint.criu.ExternalNetns;
+import org.virtlxc.checkpoint.criu.ExtraConsole;
 
 /** Manifest, pending restore and the checks a dump makes before CRIU runs. */
 class CheckpointerTest {
@@ -40,6 +41,18 @@ class CheckpointerTest {
     assertEquals(withNetns, CheckpointManifest.read(dir));
     manifest.write(dir);
     assertEquals(null, CheckpointManifest.read(dir).externals().netns(), "none recorded: the host's");
+  }
+
+  @Test
+  void roundTripWithExtraConsoles(@TempDir Path dir) throws Exception {
+    CheckpointManifest two = new CheckpointManifest("web", UUID, 420, new CriuExternals(
+        new ConsoleTty(0x8804, 0x1a), List.of("/dev/console", "/dev/tty1"), List.of(), null,
+        List.of(new ExtraConsole(1, new ConsoleTty(0x8805, 0x1a), List.of("/dev/tty2")),
+            new ExtraConsole(2, new ConsoleTty(0x8807, 0x1a), List.of("/dev/tty3")))),
+        Instant.parse("2026-11-27T10:49:06Z"));
+    two.write(dir);
+    assertTrue(Files.readString(dir.resolve(CheckpointManifest.FILE)).contains("console.2.mount.0=/dev/tty3\n"));
+    assertEquals(two, CheckpointManifest.read(dir));
   }
 
   @Test

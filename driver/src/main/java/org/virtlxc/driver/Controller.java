@@ -175,8 +175,10 @@ public final class Controller implements AutoCloseable {
       throw new StartupException(e.getMessage(), e);
     }
     if (pending.isPresent()) { // restore mode: CRIU rebuilds the saved tree as our child, inside the machine cgroup
+      Optional<Path> sharedNetns = args.sharedNamespaceFd(SharedNamespace.NET).stream()
+          .mapToObj(fd -> Path.of("/proc/" + ownPid + "/fd/" + fd)).findFirst();
       started = adoptInit(new RestoreLauncher(Criu.fromSystemProperty()).restore(domain, pending.get(), network,
-          consoles.slavePaths().get(0), stateDir.resolve(args.name() + ".restore.pid")));
+          consoles.slavePaths(), sharedNetns, stateDir.resolve(args.name() + ".restore.pid")));
     }
 
     try {

@@ -17,6 +17,7 @@ import org.virtlxc.checkpoint.PendingRestore;
 import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.checkpoint.criu.CriuCommands;
 import org.virtlxc.checkpoint.criu.CriuProcess;
+import org.virtlxc.checkpoint.criu.ExtraConsole;
 import org.virtlxc.domainxml.model.Domain;
 import org.virtlxc.domainxml.model.Filesystem;
 import org.virtlxc.driver.net.FreshNetns;
@@ -37,12 +38,14 @@ import org.virtlxc.nssetup.ContainerProcess;
  * <p>A domain with its own network namespace ({@code <interface>}s or {@code <privnet/>}) was dumped with that
  * namespace external: here libvirtd's new veths go into a {@link FreshNetns}, configured by {@link NetworkSetup} as at
  * boot (name, MAC, addresses, routes, MTU, loopback), before CRIU restores the sockets into it (fd {@value #NETNS_FD},
- * {@code --inherit-fd fd[4]:virtlxc-netns}).
+ * {@code --inherit-fd fd[4]:virtlxc-netns}). A namespace shared through {@code <lxc:sharenet>} is the one libvirtd
+ * passed ({@code --share-net FD}). Consoles after the first are fds 5, 6, … ({@link ExtraConsole}).
  */
 final class RestoreLauncher {
   private static final Logger LOG = LogManager.getLogger(RestoreLauncher.class);
   private static final int CONSOLE_FD = 3;
   private static final int NETNS_FD = 4;
+  private static final int FIRST_EXTRA_CONSOLE_FD = 5;
   private static final Duration CRIU_TIMEOUT = Duration.ofMinutes(10);
 
   private final Criu criu;
@@ -65,8 +68,8 @@ final class RestoreLauncher {
    * {@code pidFile} a path CRIU may create. On failure nothing of the tree is left (CRIU kills what it restored) and
    * the pending restore is kept.
    */
-  ContainerProcess restore(Domain domain, PendingRestore pending, NetworkPlan network, String consoleSlave,
-      Path pidFile) throws Controller.StartupException {
+  ContainerProcess restore(Domain domain, PendingRestore pending, NetworkPlan network, List<String> consoleSlaves,
+      Optional<Path> sharedNetns, Path pidFile) throws Controller.StartupException {
     Path images = pending.imageDir();
     String what = "unable to restore domain " + domain.name() + " from " + images;
     CheckpointManifest manifest;
@@ -80,14 +83,23 @@ final class RestoreLauncher {
           + manifest.uuid() + "), not " + domain.uuid());
     }
     List<String> externals;
+    boolean joinsNetns = !network.isEmpty() || sharedNetns.isPresent();
     try {
-      externals = manifest.externals().restoreArgs(CONSOLE_FD, consoleSlave, bindSources(domain,
-          manifest.externals().bindMounts()), network.isEmpty() ? OptionalInt.empty() : OptionalInt.of(NETNS_FD));
+      externals = manifest.externals().restoreArgs(CONSOLE_FD, consoleSlaves, FIRST_EXTRA_CONSOLE_FD,
+          bindSources(domain, manifest.externals().bindMounts()),
+          joinsNetns ? OptionalInt.of(NETNS_FD) : OptionalInt.empty());
     } catch (IllegalArgumentException e) {
       throw new Controller.StartupException(what + ": " + e.getMessage(), e);
     }
-    String redirects = CONSOLE_FD + "<>\"$VIRTLXC_CONSOLE\"" + (network.isEmpty() ? "" : " " + NETNS_FD
-        + "<\"$VIRTLXC_NETNS\"");
+    Map<String, String> env = new java.util.HashMap<>(Map.of("VIRTLXC_CONSOLE", consoleSlaves.get(0)));
+    StringBuilder redirects = new StringBuilder(CONSOLE_FD + "<>\"$VIRTLXC_CONSOLE\"");
+    if (joinsNetns) {
+      redirects.append(" " + NETNS_FD + "<\"$VIRTLXC_NETNS\"");
+    }
+    for (ExtraConsole c : manifest.externals().extraConsoles()) {
+      env.put("VIRTLXC_CONSOLE" + c.index(), consoleSlaves.get(c.index()));
+      redirects.append(" " + (FIRST_EXTRA_CONSOLE_FD + c.index() - 1) + "<>\"$VIRTLXC_CONSOLE" + c.index() + "\"");
+    }
     List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" " + redirects));
     try {
       if (pending.leaveStopped() || pausedByController(pending)) { // paused: libvirt freezes it, then it continues
@@ -101,14 +113,14 @@ final class RestoreLauncher {
     LOG.info("restoring {} from {}: {}", domain.name(), images, String.join(" ", cmd));
 
     int pid;
-    if (network.isEmpty()) {
-      pid = runCriu(what, cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave), images.resolve("restore.log"), pidFile,
-          pending.marker());
+    if (network.isEmpty()) { // the host's network namespace, or one shared through <lxc:sharenet>
+      sharedNetns.ifPresent(path -> env.put("VIRTLXC_NETNS", path.toString()));
+      pid = runCriu(what, cmd, env, images.resolve("restore.log"), pidFile, pending.marker());
     } else { // a fresh network namespace set up as at boot, held until the restored tree lives in it
       try (FreshNetns netns = FreshNetns.create()) {
         NetworkSetup.system().apply(network, netns.holderPid());
-        pid = runCriu(what, cmd, Map.of("VIRTLXC_CONSOLE", consoleSlave, "VIRTLXC_NETNS", netns.path().toString()),
-            images.resolve("restore.log"), pidFile, pending.marker());
+        env.put("VIRTLXC_NETNS", netns.path().toString());
+        pid = runCriu(what, cmd, env, images.resolve("restore.log"), pidFile, pending.marker());
       } catch (NetworkConfigException e) {
         throw new Controller.StartupException(what + ": " + e.getMessage(), e);
       }

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -242,7 +239,7 @@ class ContainerSetupIT {
         "tty2 is another pty than tty1");
 
     String word = "hello-" + id;
-    String seen = consoleExchange(name, "console1", word);
+    String seen = VirshConsole.exchange(name, "console1", word);
     assertTrue(seen.contains("echo:" + word), "the reader on /dev/tty2 answered through console1:\n" + seen);
     assertEquals("got:" + word, Files.readString(root.resolve("tmp/tty2-in")).strip());
   }
@@ -335,54 +332,6 @@ class ContainerSetupIT {
 
   private static String escape(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-  }
-
-  /**
-   * Attaches {@code virsh console NAME --devname DEV} on a pty of its own (virsh wants a terminal; script(1) gives it
-   * one), types {@code word} and Enter, waits for the answer, detaches with Ctrl-], and returns everything shown.
-   */
-  private static String consoleExchange(String name, String devname, String word) throws Exception {
-    String command = "virsh -c " + Virsh.URI + " console " + name + " --devname " + devname;
-    Process p = new ProcessBuilder("script", "-qfec", command, "/dev/null").redirectErrorStream(true).start();
-    ByteArrayOutputStream seen = new ByteArrayOutputStream();
-    Thread reader = new Thread(() -> copy(p.getInputStream(), seen), "console-reader");
-    reader.setDaemon(true);
-    reader.start();
-    try (OutputStream in = p.getOutputStream()) {
-      waitFor(() -> text(seen).contains("Escape character"), "virsh console attached: " + text(seen));
-      Thread.sleep(300);
-      in.write((word + "\r").getBytes(StandardCharsets.US_ASCII));
-      in.flush();
-      waitFor(() -> text(seen).contains("echo:" + word), "answer on " + devname + ": " + text(seen));
-      in.write(0x1d); // Ctrl-]
-      in.flush();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    } finally {
-      p.destroyForcibly();
-    }
-    reader.join(2000);
-    return text(seen);
-  }
-
-  private static void copy(InputStream in, ByteArrayOutputStream out) {
-    byte[] buf = new byte[1024];
-    try {
-      for (int n; (n = in.read(buf)) > 0; ) {
-        synchronized (out) {
-          out.write(buf, 0, n);
-        }
-      }
-    } catch (IOException e) {
-      // the process ended
-    }
-  }
-
-  private static String text(ByteArrayOutputStream out) {
-    synchronized (out) {
-      return out.toString(StandardCharsets.UTF_8);
-    }
   }
 
   private interface Check {

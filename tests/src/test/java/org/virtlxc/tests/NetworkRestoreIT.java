@@ -195,7 +195,8 @@ class NetworkRestoreIT {
     System.out.println("virsh start without the interface: status " + start.status() + "\n" + start.err());
     assertNotEquals(0, start.status());
     assertTrue(start.err().contains("unable to restore domain " + name + " from " + images + ": the checkpoint has its"
-        + " own network namespace, the domain has no <interface> (nor <privnet/>) to restore it with"), start.err());
+        + " own network namespace, the domain has no <interface> (nor <privnet/>, nor <lxc:sharenet>) to restore it with"),
+        start.err());
     assertTrue(Files.isRegularFile(pending.marker()), "pending restore kept");
     assertEquals("shut off", Virsh.awaitState(name, "shut off"));
 

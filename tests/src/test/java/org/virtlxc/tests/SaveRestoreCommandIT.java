@@ -372,6 +372,47 @@ class SaveRestoreCommandIT {
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
   }
 
+  /**
+   * A domain in a named network namespace ({@code <lxc:sharenet type='netns'>}) with a second console that a process
+   * holds open is restored into that same namespace, and the second console works again through libvirt's new pty.
+   */
+  @Test
+  void aDomainInASharedNetnsWithTwoConsolesIsRestored() throws Exception {
+    String netns = "vlxct-saveapi-" + name.substring(name.length() - 8);
+    String libvirtd = Files.readString(Path.of("/run/libvirtd.pid")).strip();
+    // libvirtd runs in a private mount namespace: the netns must be mounted where it looks for it
+    HostNetwork.run("nsenter", "-t", libvirtd, "-m", "ip", "netns", "add", netns).ok();
+    try {
+      String inode = HostNetwork.run("nsenter", "-t", libvirtd, "-m", "stat", "-L", "-c", "%i", "/run/netns/" + netns)
+          .ok().strip();
+      String tty2 = "(while read l; do echo \"echo:$l\"; done) &lt;/dev/tty2 &gt;/dev/tty2 2&gt;&amp;1 &amp; ";
+      Files.writeString(xml, Files.readString(xml)
+          .replace("<domain type='lxc'>", "<domain type='lxc' xmlns:lxc='http://libvirt.org/schemas/domain/lxc/1.0'>")
+          .replace("<initarg>-c</initarg><initarg>", "<initarg>-c</initarg><initarg>" + tty2)
+          .replace("<console type='pty'/>", "<console type='pty'/>\n    <console type='pty'/>")
+          .replace("</devices>\n", "</devices>\n  <lxc:namespace><lxc:sharenet type='netns' value='" + netns
+              + "'/></lxc:namespace>\n"));
+      Virsh.run("define", xml.toString()).ok();
+      startAndCount(2);
+      assertEquals(inode, Virsh.inside(name, "/bin/stat", "-L", "-c", "%i", "/proc/1/ns/net").strip());
+      Path file = work.resolve("shared.save");
+      virtLxc("save", name, file.toString()).ok();
+      Virsh.awaitState(name, "shut off");
+      int saved = rootCounter();
+
+      virtLxc("restore", file.toString()).ok();
+      int after = awaitCounterAbove(saved);
+      assertTrue(after <= saved + 5, saved + " -> " + after);
+      assertEquals(inode, Virsh.inside(name, "/bin/stat", "-L", "-c", "%i", "/proc/1/ns/net").strip(),
+          "restored into the same named netns");
+      String seen = VirshConsole.exchange(name, "console1", "hello");
+      assertTrue(seen.contains("echo:hello"), "the reader on /dev/tty2 answers through console1 after restore:\n"
+          + seen);
+    } finally {
+      HostNetwork.run("nsenter", "-t", libvirtd, "-m", "ip", "netns", "del", netns);
+    }
+  }
+
   @Test
   void restoreOverARunningDomainIsRefused() throws Exception {
     long ctl = startAndCount(2);

@@ -101,14 +101,17 @@ public final class Virsh {
 
   /**
    * Output of {@code command} run inside the domain through {@code virsh lxc-enter-namespace}; retried while libvirtd
-   * does not know the init pid yet (the INIT event may arrive after {@code virsh start} returns). Fails the test when
+   * does not know the new init pid yet (the INIT event may arrive after {@code virsh start} returns). Fails the test when
    * the command fails.
    */
   public static String inside(String name, String... command) throws InterruptedException {
     List<String> args = new ArrayList<>(List.of("lxc-enter-namespace", name, "--noseclabel"));
     args.addAll(List.of(command));
     Result r = run(args.toArray(String[]::new));
-    for (int i = 0; i < 100 && r.status() != 0 && r.err().contains("Init pid is not yet available"); i++) {
+    // until libvirtd handles the controller's INIT event it knows no init pid, or still the one of the domain's
+    // previous run, whose namespaces are gone ("Expected at least one file descriptor")
+    for (int i = 0; i < 100 && r.status() != 0 && (r.err().contains("Init pid is not yet available")
+        || r.err().contains("Expected at least one file descriptor")); i++) {
       Thread.sleep(200);
       r = run(args.toArray(String[]::new));
     }

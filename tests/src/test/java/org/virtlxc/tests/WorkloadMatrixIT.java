@@ -267,6 +267,8 @@ class WorkloadMatrixIT {
     assertHeldFile(file);
 
     Virsh.run("destroy", domain.name).ok();
+    // libvirtd answers the destroy before the controller has quite gone (seen under load): wait for it
+    ProcessHandle.of(ctl).ifPresent(h -> h.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
     long atDestroy = Files.size(file);
     PendingRestore second = checkpointer.prepareRestore(images);
     Virsh.Result start = Virsh.run("start", domain.name);

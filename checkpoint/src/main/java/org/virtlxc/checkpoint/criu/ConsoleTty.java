@@ -57,6 +57,13 @@ public record ConsoleTty(long rdev, long dev) {
     return minor();
   }
 
+  /** Pty slave number {@code pty} of the same devpts (same {@code st_dev}, major {@value #PTY_SLAVE_MAJOR}). */
+  public ConsoleTty sibling(long pty) {
+    long rdev = ((PTY_SLAVE_MAJOR & 0xfff) << 8) | ((PTY_SLAVE_MAJOR & ~0xfffL) << 32) | (pty & 0xff)
+        | ((pty & ~0xffL) << 12);
+    return new ConsoleTty(rdev, dev);
+  }
+
   /** The devpts the slave lives on, as {@code MAJOR:MINOR} like mountinfo's third field. */
   public String devptsDevice() {
     long maj = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);

@@ -50,4 +50,26 @@ public record MountInfo(String device, String root, String mountPoint, String fs
     return mounts.stream().filter(m -> m.device().equals(tty.devptsDevice()) && m.root().equals(root))
         .map(MountInfo::mountPoint).toList();
   }
+
+  /**
+   * The consoles after the first: other ptys of the first console's devpts mounted at {@code /dev/ttyN} (N &ge; 2,
+   * console N-1, as libvirt_lxc and virt-lxc's controller mount them), with all their mount points, by index.
+   */
+  public static List<ExtraConsole> extraConsoles(ConsoleTty first, List<MountInfo> mounts) {
+    java.util.TreeMap<Integer, String> roots = new java.util.TreeMap<>();
+    for (MountInfo m : mounts) {
+      java.util.regex.Matcher tty = java.util.regex.Pattern.compile("/dev/tty([0-9]+)").matcher(m.mountPoint());
+      if (m.device().equals(first.devptsDevice()) && tty.matches() && Integer.parseInt(tty.group(1)) >= 2
+          && m.root().matches("/[0-9]+") && !m.root().equals("/" + first.ptyNumber())) {
+        roots.put(Integer.parseInt(tty.group(1)) - 1, m.root());
+      }
+    }
+    List<ExtraConsole> consoles = new ArrayList<>();
+    for (var e : roots.entrySet()) {
+      long pty = Long.parseLong(e.getValue().substring(1));
+      ConsoleTty tty = first.sibling(pty);
+      consoles.add(new ExtraConsole(e.getKey(), tty, mountPointsOf(tty, mounts)));
+    }
+    return consoles;
+  }
 }

@@ -28,6 +28,13 @@ class ConsoleTtyTest {
   }
 
   @Test
+  void aSiblingIsAnotherPtyOfTheSameDevpts() {
+    assertEquals(new ConsoleTty(0x8805, 0x1a), PTS4.sibling(5));
+    assertEquals(300, PTS4.sibling(300).ptyNumber());
+    assertEquals(PTS4.devptsDevice(), PTS4.sibling(300).devptsDevice());
+  }
+
+  @Test
   void parseRejectsWhatIsNotAKey() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConsoleTty.parse("8804"));
     assertTrue(e.getMessage().contains("'8804'"), e.getMessage());
@@ -55,6 +62,8 @@ class ConsoleTtyTest {
         "101 97 0:26 /5 /dev/tty2 rw,relatime - devpts devpts rw,mode=600,ptmxmode=000",
         "102 93 254:0 /srv/my\\040share /mnt/share rw,relatime - ext4 /dev/vda rw"));
     assertEquals(List.of("/dev/console", "/dev/tty1"), MountInfo.mountPointsOf(PTS4, mounts));
+    assertEquals(List.of(new ExtraConsole(1, new ConsoleTty(0x8805, 0x1a), List.of("/dev/tty2"))),
+        MountInfo.extraConsoles(PTS4, mounts), "/dev/tty2 is the second console, pty 5 of the same devpts");
     assertEquals("/srv/my share", mounts.get(6).root());
     assertEquals("ext4", mounts.get(6).fsType());
   }

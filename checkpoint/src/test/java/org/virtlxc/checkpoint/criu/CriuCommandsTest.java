@@ -61,11 +61,27 @@ class CriuCommandsTest {
         new ExternalNetns(4026532301L));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> withNetns.restoreArgs(3, "/dev/pts/9", List.of()));
-    assertEquals("the checkpoint has its own network namespace, the domain has no <interface> (nor <privnet/>) to"
-        + " restore it with", e.getMessage());
+    assertEquals("the checkpoint has its own network namespace, the domain has no <interface> (nor <privnet/>, nor"
+        + " <lxc:sharenet>) to restore it with", e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> externals.restoreArgs(3, "/dev/pts/9", List.of("/srv/share"), java.util.OptionalInt.of(4)));
-    assertEquals("the domain has an <interface> (or <privnet/>), the checkpoint was taken in the host's network"
-        + " namespace", e.getMessage());
+    assertEquals("the domain has an <interface> (or <privnet/>, or <lxc:sharenet>), the checkpoint was taken in the"
+        + " host's network namespace", e.getMessage());
+  }
+
+  @Test
+  void extraConsolesAreExternalTtysWithTheirOwnMountsAndComeBackOnTheDomainsOtherConsoles() {
+    CriuExternals two = new CriuExternals(new ConsoleTty(0x8804, 0x1a), List.of("/dev/console", "/dev/tty1"),
+        List.of(), null, List.of(new ExtraConsole(1, new ConsoleTty(0x8805, 0x1a), List.of("/dev/tty2"))));
+    String dump = String.join(" ", CriuCommands.dump(420, Path.of("/d"), two, false, List.of()));
+    assertTrue(dump.contains("--external tty[8804:1a] --external tty[8805:1a] --external mnt[/dev/console]:console0"
+        + " --external mnt[/dev/tty1]:console1 --external mnt[/dev/tty2]:console1-0"), dump);
+    assertEquals(List.of("--inherit-fd", "fd[3]:tty[8804:1a]", "--external", "mnt[console0]:/dev/pts/9",
+        "--external", "mnt[console1]:/dev/pts/9", "--inherit-fd", "fd[5]:tty[8805:1a]", "--external",
+        "mnt[console1-0]:/dev/pts/10"),
+        two.restoreArgs(3, List.of("/dev/pts/9", "/dev/pts/10"), 5, List.of(), java.util.OptionalInt.empty()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> two.restoreArgs(3, List.of("/dev/pts/9"), 5, List.of(), java.util.OptionalInt.empty()));
+    assertEquals("the checkpoint has 2 consoles, the domain 1 <console> elements", e.getMessage());
   }
 }

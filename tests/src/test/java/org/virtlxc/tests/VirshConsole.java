@@ -1,0 +1,73 @@
+package org.virtlxc.tests;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Stock {@code virsh console}, driven as an operator at a terminal would. */
+final class VirshConsole {
+  private VirshConsole() {}
+
+  /**
+   * Attaches {@code virsh console NAME --devname DEV} on a pty of its own (virsh wants a terminal; script(1) gives it
+   * one), types {@code word} and Enter, waits for the answer, detaches with Ctrl-], and returns everything shown.
+   */
+  static String exchange(String name, String devname, String word) throws Exception {
+    String command = "virsh -c " + Virsh.URI + " console " + name + " --devname " + devname;
+    Process p = new ProcessBuilder("script", "-qfec", command, "/dev/null").redirectErrorStream(true).start();
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    Thread reader = new Thread(() -> copy(p.getInputStream(), seen), "console-reader");
+    reader.setDaemon(true);
+    reader.start();
+    try (OutputStream in = p.getOutputStream()) {
+      await(() -> text(seen).contains("Escape character"), "virsh console attached: " + text(seen));
+      Thread.sleep(300);
+      in.write((word + "\r").getBytes(StandardCharsets.US_ASCII));
+      in.flush();
+      await(() -> text(seen).contains("echo:" + word), "answer on " + devname + ": " + text(seen));
+      in.write(0x1d); // Ctrl-]
+      in.flush();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    } finally {
+      p.destroyForcibly();
+    }
+    reader.join(2000);
+    return text(seen);
+  }
+
+  private static void copy(InputStream in, ByteArrayOutputStream out) {
+    byte[] buf = new byte[1024];
+    try {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        synchronized (out) {
+          out.write(buf, 0, n);
+        }
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+  }
+
+  private static String text(ByteArrayOutputStream out) {
+    synchronized (out) {
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+
+  private static void await(BooleanSupplier check, String what) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!check.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("timed out waiting: " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+}
