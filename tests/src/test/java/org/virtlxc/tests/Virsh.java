@@ -34,10 +34,15 @@ public final class Virsh {
    * there (another engineer's test may restart it briefly).
    */
   public static Result run(String... args) {
-    Result r = runOnce(args);
+    return runOn(URI, args);
+  }
+
+  /** As {@link #run} against another libvirtd, e.g. a {@link SimulatedHost}'s {@code lxc:///system?socket=…}. */
+  public static Result runOn(String uri, String... args) {
+    Result r = runOnce(uri, args);
     if (r.status() != 0 && r.err().contains("Failed to connect socket")) {
       sleep2s();
-      r = runOnce(args);
+      r = runOnce(uri, args);
     }
     return r;
   }
@@ -51,8 +56,8 @@ public final class Virsh {
     }
   }
 
-  private static Result runOnce(String... args) {
-    List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", URI));
+  private static Result runOnce(String uri, String... args) {
+    List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", uri));
     command.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
