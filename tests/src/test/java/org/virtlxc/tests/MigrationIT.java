@@ -251,6 +251,40 @@ class MigrationIT {
   }
 
   @Test
+  void aMigrateCommandKilledBeforeTheCommitLeavesTheSourceRunningAndNothingThere() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "term-" + UUID.randomUUID().toString().substring(0, 6);
+    String uuid = UUID.randomUUID().toString();
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    String emulator = refusingEmulatorOnB(name, "sleep 8; exit 1"); // a slow restore there
+    try {
+      define(a, name, uuid, root, COUNTER_LOOP, "", Path.of(emulator));
+      a.virsh("start", name).ok();
+      awaitCounterAbove(root, 1);
+      Path log = hosts.shared().resolve(name + "-migrate.log");
+      Process migrate = a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system",
+          "--pki", pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      String info = "";
+      for (int i = 0; i < 150 && !info.contains("restoring on the destination"); i++) {
+        info = a.virtLxc("domjobinfo", name).out();
+        Thread.sleep(100);
+      }
+      assertTrue(info.contains("restoring on the destination"), info);
+      migrate.destroy(); // SIGTERM, as a Ctrl-C or a service manager would
+      assertTrue(migrate.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(Files.readString(log).contains("interrupted before the commit: its processes run on here"),
+          Files.readString(log));
+      assertSourceRunsOn(name, root);
+      assertNothingOn(b, name, uuid);
+    } finally {
+      removeEverywhere(name);
+      Files.deleteIfExists(a.hostPath(emulator));
+      Files.deleteIfExists(b.hostPath(emulator));
+    }
+  }
+
+  @Test
   void aMigrationPastItsTimeoutIsAbortedAndTheSourceRunsOn() throws Exception {
     SimulatedHost a = hosts.a();
     SimulatedHost b = hosts.b();

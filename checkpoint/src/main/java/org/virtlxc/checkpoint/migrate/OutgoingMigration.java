@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -20,6 +21,7 @@ import org.virtlxc.checkpoint.RunningDomain;
 import org.virtlxc.checkpoint.SaveOptions;
 import org.virtlxc.checkpoint.SaveResult;
 import org.virtlxc.checkpoint.SaveService;
+import org.virtlxc.checkpoint.StoppedTree;
 import org.virtlxc.checkpoint.StreamedSave;
 import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.checkpoint.image.HostFacts;
@@ -124,8 +126,39 @@ public final class OutgoingMigration {
       a.warnings().forEach(w -> LOG.warn("migration of {} to {}: {}", name, to, w));
       SaveOptions save = SaveOptions.defaults().withRunState(RunState.RUNNING).withCompression(options.compression())
           .withDomainXml(xml).withListener(options.listener());
-      return saves.saveToStream(name, workDir, new ToDestination(channel, job), save, job);
+      AtomicBoolean committed = new AtomicBoolean();
+      Thread resumeOnExit = resumeOnExit(new StoppedTree(name, running.controllerPid(), running.initPid()), committed);
+      try {
+        return saves.saveToStream(name, workDir, new ToDestination(channel, job, committed), save, job);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(resumeOnExit);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs (or ran) instead
+        }
+      }
     }
+  }
+
+  /**
+   * Killed (SIGTERM, Ctrl-C) before the commit, this process would leave the domain's dumped processes stopped for
+   * ever: the hook continues them (the destination, seeing the connection end before a commit, destroys its copy).
+   * After the commit it leaves them stopped, as the destination may run the domain.
+   */
+  private static Thread resumeOnExit(StoppedTree tree, AtomicBoolean committed) {
+    Thread hook = new Thread(() -> {
+      if (!committed.get()) {
+        try {
+          tree.resume();
+          System.err.println("virt-lxc: migration of " + tree.domainName() + " interrupted before the commit: its"
+              + " processes run on here");
+        } catch (CheckpointException e) {
+          System.err.println("virt-lxc: " + e.getMessage());
+        }
+      }
+    }, "migration-resume-on-exit");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
   }
 
   /**
@@ -147,7 +180,8 @@ public final class OutgoingMigration {
   }
 
   /** The image goes into the channel; the destination's answers decide the stopped tree's fate. */
-  private record ToDestination(MigrationChannel channel, DomainJob job) implements StreamedSave {
+  private record ToDestination(MigrationChannel channel, DomainJob job, AtomicBoolean committed)
+      implements StreamedSave {
     @Override
     public OutputStream imageStream() {
       return channel.imageOutput();
@@ -178,6 +212,7 @@ public final class OutgoingMigration {
         return Decision.resume("protocol error: expected restored or failed, got " + m);
       }
       try {
+        committed.set(true); // from here on, an exit leaves the processes stopped: the destination may run them
         channel.send(new MigrationMessage.Commit(((MigrationMessage.Restored) m).domainName()));
       } catch (IOException e) {
         // the commit was not (completely) sent: the destination destroys its copy
