@@ -20,7 +20,8 @@ import java.util.Properties;
  * {@code restore.log}. The marker is removed only after a successful restore; a failed one keeps it (and the images).
  *
  * <p>Images below the marker's own directory ({@code ROOT/<uuid>/images}: a managed save, or a save image unpacked by
- * a restore) belong to the pending restore: {@link #completed()} removes them with the marker, as libvirt removes a
+ * a restore) or below {@code FAST/<uuid>/images} (FAST = {@value #DEFAULT_FAST_ROOT}, or the system property {@code
+ * virtlxc.restore.fastdir}: a save image unpacked into memory by a restore) belong to the pending restore: {@link #completed()} removes them with the marker, as libvirt removes a
  * managed save image once the domain has been restored from it. Images elsewhere are the user's and are kept.
  *
  * @param uuid the domain's UUID (the key: names can be changed, UUIDs cannot)
@@ -30,6 +31,8 @@ import java.util.Properties;
  */
 public record PendingRestore(String uuid, String name, Path imageDir, Path marker) {
   public static final String DEFAULT_ROOT = "/var/lib/virt-lxc/restore";
+  /** Where a restore unpacks a save image that fits in memory: a tmpfs the controller sees too. */
+  public static final String DEFAULT_FAST_ROOT = "/dev/shm/virt-lxc-restore";
   static final String MARKER = "pending.properties";
   /** The directory name of images a pending restore owns, below {@code ROOT/<uuid>}. */
   static final String OWNED_IMAGES = "images";
@@ -39,6 +42,17 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
   public static Path root() {
     String p = System.getProperty("virtlxc.restore.dir");
     return Path.of(p == null || p.isBlank() ? DEFAULT_ROOT : p);
+  }
+
+  /** The tmpfs directory restores unpack save images into when they fit in memory. */
+  public static Path fastRoot() {
+    String p = System.getProperty("virtlxc.restore.fastdir");
+    return Path.of(p == null || p.isBlank() ? DEFAULT_FAST_ROOT : p);
+  }
+
+  /** Where a pending restore of the domain with {@code uuid} keeps images it owns that were unpacked into memory. */
+  public static Path ownedFastImagesDir(String uuid) {
+    return fastRoot().resolve(checkUuid(uuid)).resolve(OWNED_IMAGES);
   }
 
   /** The pending restore of the domain with {@code uuid}, if one was prepared. */
@@ -104,7 +118,18 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
 
   /** Whether the images belong to this pending restore (a managed save or an unpacked save image). */
   public boolean ownsImages() {
-    return imageDir.normalize().startsWith(marker.getParent().resolve(OWNED_IMAGES));
+    return ownedDir() != null;
+  }
+
+  /** The directory of the images this pending restore owns, or null. */
+  private Path ownedDir() {
+    Path images = imageDir.normalize();
+    Path onDisk = marker.getParent().resolve(OWNED_IMAGES);
+    if (images.startsWith(onDisk)) {
+      return onDisk;
+    }
+    Path inMemory = ownedFastImagesDir(uuid);
+    return images.startsWith(inMemory) ? inMemory : null;
   }
 
   /** The run state recorded with the marker ("running" or "paused"), "running" when none was. */
@@ -146,8 +171,12 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
    */
   public void completed() throws IOException {
     Files.deleteIfExists(marker);
-    if (ownsImages()) {
-      Tree.delete(marker.getParent().resolve(OWNED_IMAGES));
+    Path owned = ownedDir();
+    if (owned != null) {
+      Tree.delete(owned);
+      if (!owned.getParent().equals(marker.getParent())) {
+        Files.deleteIfExists(owned.getParent());
+      }
     }
     remove();
   }

@@ -26,7 +26,9 @@ import org.virtlxc.checkpoint.image.SaveImageWriter;
 import org.virtlxc.checkpoint.image.VerifiedImage;
 import org.virtlxc.checkpoint.image.WriteProgress;
 import org.virtlxc.checkpoint.job.DomainJob;
+import org.virtlxc.checkpoint.job.JobAbortedException;
 import org.virtlxc.checkpoint.job.JobOperation;
+import org.virtlxc.checkpoint.job.TreeMemory;
 
 /**
  * Save, managed save and the file side of restore: what {@code virt-lxc save|restore|managedsave} do below libvirt.
@@ -45,6 +47,8 @@ public final class SaveService {
   /** Files of a checkpoint directory that are not CRIU's images: they travel as extras, or not at all. */
   private static final Set<String> NOT_CRIU = Set.of(CheckpointManifest.FILE, CheckpointManifest.DOMAIN_XML,
       "dump.log", "criu.out", CheckpointManifest.FILE + ".tmp");
+  /** Names of the private directories {@link #unpack} writes into, below {@link PendingRestore#root()}. */
+  static final String UNPACKING_PREFIX = ".unpacking-";
   /** Bytes per memory page in CRIU's pages images (x86_64 and the arm64 kernels Debian ships). */
   private static final int PAGE_SIZE = 4096;
 
@@ -88,7 +92,8 @@ public final class SaveService {
     RunningDomain running = RunningDomain.find(domainName, checkpointer.stateDir());
     Path work;
     try {
-      work = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".dump-");
+      work = DumpScratch.create(target.getParent(), "." + target.getFileName() + ".dump-",
+          TreeMemory.anonymousBytes(running.initPid()));
     } catch (IOException e) {
       throw new CheckpointException(what + ": unable to create a work directory in " + target.getParent() + ": "
           + e.getMessage(), e);
@@ -203,27 +208,154 @@ public final class SaveService {
   }
 
   /**
+   * Checks the whole save image {@code file} (every checksum, truncation, format version; whether this host can restore
+   * it, from the manifest, before any member is read) and unpacks it in the same single pass into a private directory
+   * that nothing points at: below {@link PendingRestore#fastRoot()} (memory) when MemAvailable holds the payload with
+   * room to spare, else below {@link PendingRestore#root()}. A bad image leaves nothing behind, and nothing else is
+   * touched until {@link #stage(UnpackedImage, RunState)}. Close the result (try-with-resources) to remove the files
+   * if they were not staged.
+   */
+  public UnpackedImage unpack(Path file) throws CheckpointException {
+    return unpack(file, SaveListener.NONE);
+  }
+
+  /**
+   * As {@link #unpack(Path)}, telling {@code listener} how much of the image is unpacked (its progress). The unpack
+   * runs as a restore job on the image's domain: {@code virt-lxc domjobinfo} shows its progress, {@code virt-lxc
+   * domjobabort} stops it (nothing is left behind; the message starts with "operation aborted").
+   */
+  public UnpackedImage unpack(Path file, SaveListener listener) throws CheckpointException {
+    String what = "unable to restore from " + file;
+    Manifest manifest;
+    try {
+      manifest = SaveImageReader.readManifest(file);
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": " + e.getMessage(), e);
+    }
+    try (DomainJob job = DomainJob.begin(manifest.domainName(), JobOperation.RESTORE)) {
+      try {
+        job.phase("unpacking image");
+        UnpackedImage u = unpack(file, manifest.payloadBytes(), what, p -> {
+          job.progress(p.bytesWritten(), p.bytesTotal(), p.pagesWritten() * manifest.pageSize(),
+              p.pagesTotal() * manifest.pageSize());
+          listener.progress(p);
+          job.checkAborted();
+        });
+        job.succeeded();
+        return u;
+      } catch (CheckpointException e) {
+        job.failed(e.getMessage());
+        throw e;
+      }
+    }
+  }
+
+  private UnpackedImage unpack(Path file, long payload, String what, WriteProgress.Listener progress)
+      throws CheckpointException {
+    Path root = DumpScratch.fitsInMemory(PendingRestore.fastRoot(), payload) ? PendingRestore.fastRoot()
+        : PendingRestore.root();
+    Path dir;
+    try {
+      Files.createDirectories(root);
+      dir = Files.createTempDirectory(root, UNPACKING_PREFIX);
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": unable to create a directory in " + root + ": " + e.getMessage(), e);
+    }
+    try {
+      ExtractedImage x = SaveImageReader.extract(file, dir, m -> {
+        CompatibilityReport report = Compatibility.check(m, HostFacts.current(checkpointer.criu().binary()));
+        report.requireCompatible(file.toString());
+        report.warnings().forEach(w -> LOG.warn("save image {}: {}", file, w));
+      }, progress);
+      return new UnpackedImage(file, x);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(dir);
+      Optional<Throwable> abort = abortIn(e);
+      if (abort.isPresent()) {
+        throw new CheckpointException(abort.get().getMessage(), abort.get());
+      }
+      throw new CheckpointException(what + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<Throwable> abortIn(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof JobAbortedException) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Makes the image {@link #unpack}ed from its save image the domain's pending restore, so that its next start restores
+   * it (and then removes it): a rename, no copy. For {@link RunState#PAUSED} the restored tree is left stopped, as with
+   * {@link #stage(Path, Manifest, RunState)}. On failure the unpacked files stay with {@code image} (its close removes
+   * them).
+   */
+  public PendingRestore stage(UnpackedImage image, RunState runState) throws CheckpointException {
+    Manifest manifest = image.manifest();
+    String what = "unable to restore domain " + manifest.domainName() + " from " + image.file();
+    String uuid = requireNoPending(what, manifest.domainUuid());
+    Path unpacked = image.extracted().directory();
+    Path dir = unpacked.startsWith(PendingRestore.fastRoot()) ? PendingRestore.ownedFastImagesDir(uuid)
+        : PendingRestore.ownedImagesDir(uuid);
+    deleteOrFail(what, dir);
+    try {
+      Files.createDirectories(dir.getParent());
+      Files.move(unpacked, dir, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": unable to move " + unpacked + " to " + dir + ": " + e.getMessage(), e);
+    }
+    image.staged();
+    return markStaged(what, new ExtractedImage(manifest, image.verified(), dir), runState);
+  }
+
+  /**
    * Unpacks the verified save image {@code file} into the domain's pending restore directory and marks it, so that
    * the domain's next start restores it (and then removes it). On failure nothing is left in that directory. For
    * {@link RunState#PAUSED} the restored tree is left stopped: the caller pauses the domain through libvirt, then
-   * calls {@link #continuePaused}.
+   * calls {@link #continuePaused}. ({@link #unpack} and {@link #stage(UnpackedImage, RunState)} do the same reading
+   * the image once.)
    */
   public PendingRestore stage(Path file, Manifest manifest, RunState runState) throws CheckpointException {
     String uuid = manifest.domainUuid();
     String what = "unable to restore domain " + manifest.domainName() + " from " + file;
+    Path dir = PendingRestore.ownedImagesDir(requireNoPending(what, uuid));
+    deleteOrFail(what, dir);
+    ExtractedImage x;
+    try {
+      x = SaveImageReader.extract(file, dir);
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": " + e.getMessage(), e);
+    }
+    if (!x.manifest().domainUuid().equalsIgnoreCase(uuid)) {
+      deleteQuietly(dir);
+      throw new CheckpointException(what + ": the image changed since it was verified");
+    }
+    return markStaged(what, x, runState);
+  }
+
+  private static String requireNoPending(String what, String uuid) throws CheckpointException {
     Optional<PendingRestore> existing = PendingRestore.find(uuid);
     if (existing.isPresent()) {
       throw new CheckpointException(what + ": it already has a pending restore from " + existing.get().imageDir()
-          + " (remove it first: virt-lxc managedsave-remove " + manifest.domainName() + ")");
+          + " (remove it first: virt-lxc managedsave-remove " + existing.get().name() + ")");
     }
-    Path dir = PendingRestore.ownedImagesDir(uuid);
-    deleteOrFail(what, dir);
+    return uuid;
+  }
+
+  /** Writes the pending restore marker for images unpacked into {@code x}'s directory; removes them on failure. */
+  private static PendingRestore markStaged(String what, ExtractedImage x, RunState runState)
+      throws CheckpointException {
     try {
-      ExtractedImage x = SaveImageReader.extract(file, dir);
-      return markExtracted(x, uuid, what + ": the image changed since it was verified", runState.label(),
-          runState == RunState.PAUSED);
+      Path criuDir = x.criuDir();
+      Files.copy(x.extra(CheckpointManifest.FILE), criuDir.resolve(CheckpointManifest.FILE),
+          StandardCopyOption.REPLACE_EXISTING);
+      CheckpointManifest cm = CheckpointManifest.read(criuDir);
+      return PendingRestore.write(cm, criuDir, runState.label(), runState == RunState.PAUSED);
     } catch (IOException | CheckpointException | RuntimeException e) {
-      deleteQuietly(dir);
+      deleteQuietly(x.directory());
       if (e instanceof CheckpointException c) {
         throw c;
       }

@@ -16,9 +16,9 @@ import org.virtlxc.checkpoint.SaveListener;
 import org.virtlxc.checkpoint.SaveOptions;
 import org.virtlxc.checkpoint.SaveResult;
 import org.virtlxc.checkpoint.SaveService;
+import org.virtlxc.checkpoint.UnpackedImage;
 import org.virtlxc.checkpoint.image.Manifest;
 import org.virtlxc.checkpoint.image.RunState;
-import org.virtlxc.checkpoint.image.VerifiedImage;
 
 /**
  * Save, restore and managed save of LXC domains for libvirt-java clients: what {@code virsh save|restore|managedsave}
@@ -79,8 +79,14 @@ public final class Checkpoints {
    */
   public Domain restore(Connect conn, Path file, RestoreOptions options) throws CheckpointException {
     options.listener().phase(SaveListener.Phase.VERIFY);
-    VerifiedImage verified = service.verify(file);
-    Manifest manifest = verified.manifest();
+    try (UnpackedImage unpacked = service.unpack(file, options.listener())) { // checked and unpacked in one pass
+      return restore(conn, file, options, unpacked);
+    }
+  }
+
+  private Domain restore(Connect conn, Path file, RestoreOptions options, UnpackedImage unpacked)
+      throws CheckpointException {
+    Manifest manifest = unpacked.manifest();
     String name = manifest.domainName();
     String what = "unable to restore domain " + name + " from " + file;
     String xml = manifest.domainXml();
@@ -98,7 +104,7 @@ public final class Checkpoints {
       options.listener().phase(SaveListener.Phase.EXTRACT);
       PendingRestore pending;
       try {
-        pending = service.stage(file, manifest, state);
+        pending = service.stage(unpacked, state);
       } catch (CheckpointException e) {
         definition.undo();
         throw e;
@@ -205,7 +211,8 @@ public final class Checkpoints {
    */
   private static void awaitRestoreCompleted(Domain domain, String name) throws CheckpointException {
     Path images = PendingRestore.ownedImagesDir(uuidOf(domain));
-    for (int i = 0; i < 100 && java.nio.file.Files.exists(images); i++) {
+    Path inMemory = PendingRestore.ownedFastImagesDir(uuidOf(domain));
+    for (int i = 0; i < 100 && (java.nio.file.Files.exists(images) || java.nio.file.Files.exists(inMemory)); i++) {
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {

@@ -1,7 +1,6 @@
 package org.virtlxc.checkpoint.image;
 
 import java.io.InterruptedIOException;
-import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -65,7 +64,7 @@ final class BackgroundDigest implements AutoCloseable {
   }
 
   private void run() {
-    MessageDigest md = ImageOutput.newSha256();
+    Sha256 md = Sha256.create();
     try {
       while (true) {
         Chunk c = full.take();
@@ -83,7 +82,7 @@ final class BackgroundDigest implements AutoCloseable {
 
   private static InterruptedIOException interrupted(InterruptedException e) {
     Thread.currentThread().interrupt();
-    InterruptedIOException x = new InterruptedIOException("interrupted while writing the save image");
+    InterruptedIOException x = new InterruptedIOException("interrupted while hashing the save image");
     x.initCause(e);
     return x;
   }

@@ -7,9 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +27,7 @@ final class ImageOutput implements AutoCloseable {
 
   private final TarArchiveOutputStream tar;
   private final OutputStream buffered;
-  private final DigestOutputStream compressedDigest;
+  private final DigestingStream compressedDigest;
   private final Manifest manifest;
   private final Iterator<MemberInfo> expected;
   private final WriteProgress.Listener listener;
@@ -50,7 +47,7 @@ final class ImageOutput implements AutoCloseable {
     this.buffered = new BufferedOutputStream(new NonClosing(sink), 1 << 20);
     OutputStream out = buffered;
     if (manifest.compression() == Compression.ZSTD) {
-      compressedDigest = new DigestOutputStream(new NonClosing(buffered), newSha256());
+      compressedDigest = new DigestingStream(new NonClosing(buffered));
       out = new ZstdOutputStream(compressedDigest, ZSTD_LEVEL).setChecksum(true).setWorkers(ZSTD_WORKERS);
     } else {
       compressedDigest = null;
@@ -115,7 +112,7 @@ final class ImageOutput implements AutoCloseable {
     tar.finish();
     tar.close();
     if (compressedDigest != null) {
-      buffered.write(DigestFrame.of(compressedDigest.getMessageDigest().digest()));
+      buffered.write(DigestFrame.of(compressedDigest.md.digest()));
     }
     buffered.close();
     hasher.close();
@@ -156,16 +153,30 @@ final class ImageOutput implements AutoCloseable {
         manifest.pageBytes() / pageSize));
   }
 
-  static MessageDigest newSha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
+  static String sha256(byte[] content) {
+    Sha256 md = Sha256.create();
+    md.update(content, 0, content.length);
+    return DigestList.hex(md.digest());
   }
 
-  static String sha256(byte[] content) {
-    return DigestList.hex(newSha256().digest(content));
+  /** Digests the compressed bytes on their way to the sink. */
+  private static final class DigestingStream extends FilterOutputStream {
+    final Sha256 md = Sha256.create();
+
+    DigestingStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      md.update(b, off, len);
+      out.write(b, off, len);
+    }
   }
 
   /** Keeps the image's streams from closing the caller's sink. */

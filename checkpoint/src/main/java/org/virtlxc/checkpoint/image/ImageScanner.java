@@ -7,7 +7,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +29,8 @@ final class ImageScanner {
   }
 
   private static final int MAX_SMALL_MEMBER = 64 << 20;
+  /** Bytes a payload member's digest thread hashes at a time (while the next ones are read and written). */
+  private static final int HASH_CHUNK = 1 << 20;
   private static final int CHKSUM_OFFSET = 148;
   private static final int CHKSUM_LENGTH = 8;
   private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
@@ -44,6 +45,10 @@ final class ImageScanner {
   private final byte[] buffer = new byte[256 * 1024];
   private Manifest manifest;
   private String previous = "(start of image)";
+  private WriteProgress.Listener progress = WriteProgress.Listener.NONE;
+  private long payloadRead;
+  private long pageBytesRead;
+  private long sinceReport;
 
   private ImageScanner(String image, InputStream in) throws IOException {
     this.image = image;
@@ -88,19 +93,27 @@ final class ImageScanner {
     return fileBytes.count();
   }
 
+  /** Hears how much of the payload {@link #scanMembers} has read: about once per MiB and at the end. */
+  void progress(WriteProgress.Listener listener) {
+    this.progress = listener;
+  }
+
   /** Reads the rest of the image, handing each payload member to {@code visitor}; returns the checked digests. */
   List<MemberDigest> scanMembers(MemberVisitor visitor) throws IOException {
-    for (MemberInfo expected : manifest.members()) {
-      TarArchiveEntry e = nextEntry(expected.name());
-      if (e.getSize() != expected.size()) {
-        throw corrupt("member '" + expected.name() + "' at " + where(headerOffset()) + " has " + e.getSize()
-            + " bytes; the manifest says " + expected.size());
+    try (BackgroundDigest hasher = new BackgroundDigest(HASH_CHUNK)) {
+      for (MemberInfo expected : manifest.members()) {
+        TarArchiveEntry e = nextEntry(expected.name());
+        if (e.getSize() != expected.size()) {
+          throw corrupt("member '" + expected.name() + "' at " + where(headerOffset()) + " has " + e.getSize()
+              + " bytes; the manifest says " + expected.size());
+        }
+        MemberStream content = new MemberStream(expected, hasher);
+        visitor.member(expected, content);
+        content.drain();
+        digests.put(expected.name(), content.hex());
       }
-      MemberStream content = new MemberStream(expected);
-      visitor.member(expected, content);
-      content.drain();
-      digests.put(expected.name(), content.hex());
     }
+    report();
     byte[] sums = readSmall(MemberNames.SUMS, false);
     byte[] sumsSum = readSmall(MemberNames.SUMS_SUM, true);
     checkDigestMember(MemberNames.SUMS, sums, sumsSum);
@@ -123,6 +136,12 @@ final class ImageScanner {
     }
     checkEnd();
     return out;
+  }
+
+  private void report() throws IOException {
+    long pageSize = manifest.pageSize();
+    progress.progress(new WriteProgress(payloadRead, manifest.payloadBytes(), pageBytesRead / pageSize,
+        manifest.pageBytes() / pageSize));
   }
 
   private void readManifest() throws IOException {
@@ -291,22 +310,36 @@ final class ImageScanner {
         CHKSUM_LENGTH);
   }
 
-  /** One member's content: digested, bounded, errors named after the member; its padding checked to be zero. */
+  /**
+   * One member's content: digested (payload members on a {@link BackgroundDigest} thread, which hashes a chunk while
+   * the next is read and written), bounded, errors named after the member; its padding checked to be zero.
+   */
   private final class MemberStream extends InputStream {
     private final String name;
     private final long size;
     private final long start;
-    private final MessageDigest md = ImageOutput.newSha256();
+    private final BackgroundDigest hasher;
+    private final Sha256 md;
+    private final boolean pages;
+    private byte[] chunk;
+    private int chunkFill;
     private long read;
     private boolean done;
 
-    MemberStream(MemberInfo m) {
-      this(m.name(), m.size(), false);
+    MemberStream(MemberInfo m, BackgroundDigest hasher) {
+      this(m.name(), m.size(), false, hasher, m.isPages());
     }
 
     MemberStream(String name, long size, boolean last) {
+      this(name, size, last, null, false);
+    }
+
+    private MemberStream(String name, long size, boolean last, BackgroundDigest hasher, boolean pages) {
+      this.pages = pages;
       this.name = name;
       this.size = size;
+      this.hasher = hasher;
+      this.md = hasher == null ? Sha256.create() : null;
       this.start = tarBytes.count();
       long end = start + size;
       long padded = (end + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;
@@ -341,8 +374,17 @@ final class ImageScanner {
         }
         return -1;
       }
-      md.update(b, off, n);
+      digest(b, off, n);
       read += n;
+      if (hasher != null) { // a payload member
+        payloadRead += n;
+        pageBytesRead += pages ? n : 0;
+        sinceReport += n;
+        if (sinceReport >= 1 << 20) {
+          sinceReport = 0;
+          report();
+        }
+      }
       return n;
     }
 
@@ -352,8 +394,36 @@ final class ImageScanner {
       }
     }
 
-    String hex() {
-      return DigestList.hex(md.digest());
+    String hex() throws IOException {
+      if (md != null) {
+        return DigestList.hex(md.digest());
+      }
+      if (chunk != null) {
+        hasher.submit(chunk, chunkFill);
+      }
+      return hasher.finish();
+    }
+
+    private void digest(byte[] b, int off, int n) throws IOException {
+      if (md != null) {
+        md.update(b, off, n);
+        return;
+      }
+      while (n > 0) {
+        if (chunk == null) {
+          chunk = hasher.buffer();
+          chunkFill = 0;
+        }
+        int k = Math.min(n, chunk.length - chunkFill);
+        System.arraycopy(b, off, chunk, chunkFill, k);
+        chunkFill += k;
+        off += k;
+        n -= k;
+        if (chunkFill == chunk.length) {
+          hasher.submit(chunk, chunkFill);
+          chunk = null;
+        }
+      }
     }
   }
 }

@@ -22,6 +22,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class SaveImageReader {
   private static final Logger LOG = LogManager.getLogger(SaveImageReader.class);
+  /** Bytes per read and write while unpacking a member: few system calls, few digest calls. */
+  private static final int COPY_BUFFER = 1 << 20;
 
   private SaveImageReader() {}
 
@@ -57,9 +59,32 @@ public final class SaveImageReader {
 
   /** Unpacks {@code file} into {@code dir} (which must not exist or be empty), verifying as it goes. */
   public static ExtractedImage extract(Path file, Path dir) throws IOException {
+    return extract(file, dir, m -> { });
+  }
+
+  /**
+   * As {@link #extract(Path, Path)}, calling {@code check} with the (checked) manifest before any member is unpacked:
+   * an exception it throws ends the extraction, leaving nothing behind.
+   */
+  public static ExtractedImage extract(Path file, Path dir, ManifestCheck check) throws IOException {
+    return extract(file, dir, check, WriteProgress.Listener.NONE);
+  }
+
+  /**
+   * As {@link #extract(Path, Path, ManifestCheck)}, telling {@code progress} how much of the payload is unpacked (about
+   * once per MiB); an exception it throws ends the extraction, leaving nothing behind.
+   */
+  public static ExtractedImage extract(Path file, Path dir, ManifestCheck check, WriteProgress.Listener progress)
+      throws IOException {
     try (InputStream in = open(file)) {
-      return extract(in, file.toString(), dir);
+      return extract(in, file.toString(), dir, check, progress);
     }
+  }
+
+  /** Looks at an image's manifest before its payload is read (e.g. whether this host can restore it). */
+  @FunctionalInterface
+  public interface ManifestCheck {
+    void check(Manifest manifest) throws IOException;
   }
 
   /**
@@ -69,11 +94,28 @@ public final class SaveImageReader {
    * removed, and {@code dir} too if this call created it.
    */
   public static ExtractedImage extract(InputStream in, String source, Path dir) throws IOException {
+    return extract(in, source, dir, m -> { });
+  }
+
+  /**
+   * As {@link #extract(InputStream, String, Path)}, with {@code check} as in
+   * {@link #extract(Path, Path, ManifestCheck)}.
+   */
+  public static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check)
+      throws IOException {
+    return extract(in, source, dir, check, WriteProgress.Listener.NONE);
+  }
+
+  /** As {@link #extract(InputStream, String, Path, ManifestCheck)}, with {@code progress}. */
+  public static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check,
+      WriteProgress.Listener progress) throws IOException {
     Path target = dir.toAbsolutePath();
     boolean created = prepareEmptyDirectory(target);
     boolean ok = false;
     try {
       ImageScanner s = ImageScanner.open(in, source);
+      check.check(s.manifest());
+      s.progress(progress);
       var digests = s.scanMembers((m, content) -> writeMember(target, m, content));
       VerifiedImage v = new VerifiedImage(s.manifest(), s.compression(), digests, s.bytesRead());
       ok = true;
@@ -104,7 +146,10 @@ public final class SaveImageReader {
     try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE)) {
       Files.setPosixFilePermissions(target, AtomicFile.MODE_0600);
-      content.transferTo(out);
+      byte[] buffer = new byte[COPY_BUFFER];
+      for (int n; (n = content.read(buffer, 0, buffer.length)) >= 0; ) {
+        out.write(buffer, 0, n);
+      }
     } catch (IOException e) {
       if (e instanceof SaveImageException || e instanceof SourceStream.ReadFailure) {
         throw e;

@@ -3,14 +3,13 @@ package org.virtlxc.checkpoint.image;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 
 /**
  * Digests everything read through it except the last {@code tailLength} bytes, which it keeps: the SHA-256 frame at
  * the end of a compressed image covers exactly the bytes before it.
  */
 final class TailDigestInputStream extends FilterInputStream {
-  private final MessageDigest md = ImageOutput.newSha256();
+  private final Sha256 md = Sha256.create();
   private final byte[] tail;
   private int tailFill;
 

@@ -29,6 +29,7 @@ public final class SaveRestoreBench {
     Path disk = Path.of("/var/tmp");
     boolean lxc = true;
     Path controller = null;
+    String pathName = "service";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--memory-mib" -> mib = Integer.parseInt(args[++i]);
@@ -36,22 +37,24 @@ public final class SaveRestoreBench {
         case "--disk-dir" -> disk = Path.of(args[++i]);
         case "--no-lxc" -> lxc = false;
         case "--controller" -> controller = Path.of(args[++i]);
+        case "--path" -> pathName = args[++i];
         default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "' (expected --memory-mib N, --repeat N, --disk-dir DIR, --no-lxc, --controller PROGRAM)");
+            + "' (expected --memory-mib N, --repeat N, --disk-dir DIR, --no-lxc, --controller PROGRAM,"
+            + " --path service|before|blocks)");
       }
     }
     Path buildRoot = Path.of(System.getProperty("virtlxc.build.root", ".")).toAbsolutePath().normalize();
     Cleanup cleanup = new Cleanup();
     try {
-      Samples s = run(buildRoot, mib, repeat, disk, lxc, controller, cleanup);
-      print(s, mib, repeat, disk, controller);
+      Samples s = run(buildRoot, mib, repeat, disk, lxc, controller, pathName, cleanup);
+      print(s, mib, repeat, disk, controller, pathName);
     } finally {
       cleanup.runAll();
     }
   }
 
   private static Samples run(Path buildRoot, int mib, int repeat, Path disk, boolean withLxc, Path controller,
-      Cleanup cleanup) throws Exception {
+      String pathName, Cleanup cleanup) throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 8);
     Path base = Files.createTempDirectory(disk, "vlxct-bench5-");
     cleanup.add("remove " + base, () -> Host.deleteTree(base));
@@ -70,7 +73,13 @@ public final class SaveRestoreBench {
     RawCriu raw = new RawCriu(CRIU, memtouch, mib, base, cleanup);
     LxcContainer lxc = withLxc ? new LxcContainer("vlxct-bench5-" + id + "-lxc", Files.createDirectory(
         base.resolve("lxc-base")), rootfs(base.resolve("root-lxc"), memtouch), mib, CRIU, cleanup) : null;
-    SaveRestorePath path = new BuildingBlocks(tmpfs);
+    SaveRestorePath path = switch (pathName) {
+      case "blocks" -> new BuildingBlocks(tmpfs);
+      case "service" -> new ServicePath(false);
+      case "before" -> new ServicePath(true);
+      default -> throw new IllegalArgumentException("--path: service, before or blocks, not '" + pathName + "'");
+    };
+    cleanup.add("remove pending restores of " + dom.name(), () -> dom.removePendingRestore());
 
     dom.startAndFill();
     if (lxc != null) {
@@ -85,11 +94,21 @@ public final class SaveRestoreBench {
         s.addNanos("save " + c.label() + ": criu dump", st.criuNanos());
         s.addNanos("save " + c.label() + ": dump outside CRIU", st.controllerExitNanos());
         s.addNanos("save " + c.label() + ": image write+fsync", st.imageWriteNanos());
+        if (st.afterDurableNanos() > 0) {
+          s.addNanos("save " + c.label() + " then kill + controller exit", st.afterDurableNanos());
+        }
         s.add("image " + c.label(), st.imageBytes());
         SaveRestorePath.RestoreTiming rt = path.restore(dom.name(), image);
         s.addNanos("restore " + c.label(), rt.totalNanos());
         s.addNanos("restore " + c.label() + ": extract", rt.extractNanos());
         s.addNanos("restore " + c.label() + ": prepare+virsh start", rt.startNanos());
+        if (rt.split() != null) {
+          s.addNanos("restore " + c.label() + ": start 1 libvirtd until controller forked", rt.split().libvirtdNanos());
+          s.addNanos("restore " + c.label() + ": start 2 controller until CRIU cloned init",
+              rt.split().controllerNanos());
+          s.addNanos("restore " + c.label() + ": start 3 CRIU restore, libvirtd until start returned",
+              rt.split().criuAndAfterNanos());
+        }
         dom.awaitFilled();
         Files.delete(image);
         System.out.printf("  virt-lxc %-4s save %6.0f ms (criu %6.0f, write %6.0f), restore %6.0f ms, image %.0f MiB%n",
@@ -136,30 +155,46 @@ public final class SaveRestoreBench {
     return root;
   }
 
-  private static void print(Samples s, int mib, int repeat, Path disk, Path controller) throws Exception {
+  private static void print(Samples s, int mib, int repeat, Path disk, Path controller, String pathName)
+      throws Exception {
     String fs = Files.getFileStore(disk).type();
     System.out.printf(Locale.ROOT, "%nSave/restore of a container with %d MiB resident (memtouch: half random, half"
         + " text), median of %d runs (min..max), ms%n", mib, repeat);
-    System.out.printf("virt-lxc = Checkpointer.dump into tmpfs (/dev/shm) + SaveImageWriter to %s (%s, fsync + rename);"
-        + " restore = SaveImageReader.extract into tmpfs + prepareRestore + virsh start%n", disk, fs);
+    System.out.printf("virt-lxc (--path %s) = %s; image in %s (%s)%n", pathName, switch (pathName) {
+      case "blocks" -> "Checkpointer.dump into tmpfs (/dev/shm) + SaveImageWriter (fsync + rename); restore ="
+          + " SaveImageReader.extract into tmpfs + prepareRestore + virsh start";
+      case "before" -> "SaveService.save with the dump next to the image; restore = SaveService.verify + stage(file)"
+          + " + virsh start (the product before issue 5's speed-ups)";
+      default -> "SaveService.save (what virt-lxc save runs); restore = SaveService.unpack + stage + virsh start"
+          + " (what virt-lxc restore runs below libvirt-java)";
+    }, disk, fs);
+    System.out.printf("JVM: %s%n", String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean()
+        .getInputArguments()));
     System.out.printf("controller: %s%n", controller == null ? "this build's jars (plain JVM launcher, as the"
         + " integration tests run it)" : controller);
     System.out.printf("raw CRIU = criu dump -t / criu restore -d of memtouch as pid 1 of its own pid/uts/ipc"
         + " namespaces (no libvirt), into tmpfs and into %s%n%n", disk);
     String[] rows = {"save none", "save none: criu dump", "save none: dump outside CRIU",
-        "save none: image write+fsync", "save zstd", "save zstd: criu dump", "save zstd: dump outside CRIU",
-        "save zstd: image write+fsync",
+        "save none: image write+fsync", "save none then kill + controller exit", "save zstd",
+        "save zstd: criu dump", "save zstd: dump outside CRIU", "save zstd: image write+fsync",
+        "save zstd then kill + controller exit",
         "raw dump tmpfs", "raw dump disk", "raw dump disk+fsync", "lxc dump tmpfs",
         "restore none", "restore none: extract", "restore none: prepare+virsh start",
+        "restore none: start 1 libvirtd until controller forked",
+        "restore none: start 2 controller until CRIU cloned init",
+        "restore none: start 3 CRIU restore, libvirtd until start returned",
         "restore zstd", "restore zstd: extract", "restore zstd: prepare+virsh start",
+        "restore zstd: start 1 libvirtd until controller forked",
+        "restore zstd: start 2 controller until CRIU cloned init",
+        "restore zstd: start 3 CRIU restore, libvirtd until start returned",
         "raw restore tmpfs", "raw restore disk", "lxc restore tmpfs"};
-    System.out.printf("%-44s %9s %9s %9s%n", "what", "median", "min", "max");
+    System.out.printf("%-58s %9s %9s %9s%n", "what", "median", "min", "max");
     for (String r : rows) {
       if (!s.has(r)) {
         continue;
       }
       List<Double> v = s.all(r);
-      System.out.printf(Locale.ROOT, "%-44s %9.0f %9.0f %9.0f%n", label(r), s.median(r),
+      System.out.printf(Locale.ROOT, "%-58s %9.0f %9.0f %9.0f%n", label(r), s.median(r),
           v.stream().mapToDouble(Double::doubleValue).min().orElse(0),
           v.stream().mapToDouble(Double::doubleValue).max().orElse(0));
     }

@@ -11,10 +11,25 @@ import org.virtlxc.checkpoint.image.Compression;
 interface SaveRestorePath {
   /** What one save took (nanoseconds) and wrote. */
   record SaveTiming(long downtimeNanos, long criuNanos, long controllerExitNanos, long imageWriteNanos,
-                    long imageBytes) {}
+                    long imageBytes, long afterDurableNanos) {
+    SaveTiming(long downtimeNanos, long criuNanos, long controllerExitNanos, long imageWriteNanos, long imageBytes) {
+      this(downtimeNanos, criuNanos, controllerExitNanos, imageWriteNanos, imageBytes, 0);
+    }
+  }
 
   /** What one restore took (nanoseconds). */
-  record RestoreTiming(long totalNanos, long extractNanos, long startNanos) {}
+  record RestoreTiming(long totalNanos, long extractNanos, long startNanos, StartSplit split) {
+    RestoreTiming(long totalNanos, long extractNanos, long startNanos) {
+      this(totalNanos, extractNanos, startNanos, null);
+    }
+  }
+
+  /**
+   * Where {@code virsh start}'s time went, from the processes' start times (10 ms ticks): libvirtd until it executed
+   * the controller (fork); the controller (JVM start, handshake, setup) until CRIU cloned the restored init; CRIU's restore
+   * and libvirtd's handling of the started domain until {@code virsh start} returned.
+   */
+  record StartSplit(long libvirtdNanos, long controllerNanos, long criuAndAfterNanos) {}
 
   /** Saves running domain {@code name} into {@code image}: from the dump's start until the image is durable. */
   SaveTiming save(String name, Path image, Compression compression) throws Exception;

@@ -16,6 +16,7 @@ final class VirtLxcDomain {
   private static final Path STATE_DIR = Path.of("/run/libvirt/lxc");
 
   private final String name;
+  private final String uuid = UUID.randomUUID().toString();
   private final int mib;
 
   /** {@code controller}: the program for {@code <emulator>}, or null for a launcher of this build's jars. */
@@ -27,7 +28,7 @@ final class VirtLxcDomain {
     Path xml = dir.resolve("domain.xml");
     Files.writeString(xml, "<domain type='lxc'>\n"
         + "  <name>" + name + "</name>\n"
-        + "  <uuid>" + UUID.randomUUID() + "</uuid>\n"
+        + "  <uuid>" + uuid + "</uuid>\n"
         + "  <memory unit='MiB'>" + (mib + 512) + "</memory>\n"
         + "  <vcpu>1</vcpu>\n"
         + "  <os><type>exe</type><init>/memtouch</init><initarg>" + mib + "</initarg></os>\n"
@@ -43,6 +44,14 @@ final class VirtLxcDomain {
 
   String name() {
     return name;
+  }
+
+  /** Drops a pending restore a failed start left (marker and the images it owns). */
+  void removePendingRestore() throws Exception {
+    java.util.Optional<org.virtlxc.checkpoint.PendingRestore> p = org.virtlxc.checkpoint.PendingRestore.find(uuid);
+    if (p.isPresent()) {
+      p.get().discard();
+    }
   }
 
   /** Starts the domain and waits until its init has filled its memory. */

@@ -1,0 +1,216 @@
+package org.virtlxc.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.virtlxc.checkpoint.criu.ConsoleTty;
+import org.virtlxc.checkpoint.criu.Criu;
+import org.virtlxc.checkpoint.criu.CriuExternals;
+import org.virtlxc.checkpoint.image.HostFacts;
+import org.virtlxc.checkpoint.image.Manifest;
+import org.virtlxc.checkpoint.image.MemberSource;
+import org.virtlxc.checkpoint.image.RunState;
+import org.virtlxc.checkpoint.image.SaveImageWriter;
+import org.virtlxc.checkpoint.job.JobRegistry;
+import org.virtlxc.checkpoint.job.JobResult;
+
+/**
+ * Restore's single pass: {@link SaveService#unpack} checks the whole image while unpacking it into a private directory,
+ * {@link SaveService#stage(UnpackedImage, RunState)} renames it into place; a bad image leaves nothing anywhere.
+ */
+class SaveServiceUnpackTest {
+  private static final String UUID = "11111111-2222-3333-4444-666666666666";
+  private static final String NAME = "vlxct-stream-unpack";
+
+  @TempDir Path work;
+  private Path root;
+  private Path fast;
+  private String oldRoot;
+  private String oldFast;
+  private String oldJobs;
+  private final SaveService service = new SaveService(new Checkpointer(Criu.fromSystemProperty(),
+      Path.of("/nonexistent")));
+
+  @BeforeEach
+  void useOwnRestoreRoot() throws Exception {
+    root = Files.createDirectory(work.resolve("restore"));
+    fast = work.resolve("fast"); // stands for /dev/shm/virt-lxc-restore: created on demand
+    oldRoot = System.getProperty("virtlxc.restore.dir");
+    oldFast = System.getProperty("virtlxc.restore.fastdir");
+    System.setProperty("virtlxc.restore.dir", root.toString());
+    System.setProperty("virtlxc.restore.fastdir", fast.toString());
+    oldJobs = System.getProperty("virtlxc.jobs.dir");
+    System.setProperty("virtlxc.jobs.dir", Files.createDirectory(work.resolve("jobs")).toString());
+  }
+
+  @AfterEach
+  void restoreRoot() {
+    reset("virtlxc.restore.dir", oldRoot);
+    reset("virtlxc.restore.fastdir", oldFast);
+    reset("virtlxc.jobs.dir", oldJobs);
+  }
+
+  private static void reset(String property, String old) {
+    if (old == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, old);
+    }
+  }
+
+  @Test
+  void unpacksOnceAndStagesByRenaming() throws Exception {
+    Path image = writeImage();
+    PendingRestore pending;
+    try (UnpackedImage u = service.unpack(image)) {
+      assertEquals(UUID, u.manifest().domainUuid());
+      assertEquals(List.of(), pendingDirs(), "nothing pending before stage");
+      pending = service.stage(u, RunState.RUNNING);
+    }
+    // a few MiB always fit in this host's memory: unpacked into the fast (tmpfs) root
+    assertEquals(PendingRestore.ownedFastImagesDir(UUID).resolve("criu"), pending.imageDir());
+    assertTrue(pending.ownsImages());
+    assertTrue(Files.isRegularFile(root.resolve(UUID).resolve("pending.properties")), "the marker stays on disk");
+    assertArrayEquals(Files.readAllBytes(work.resolve("criu/pages-1.img")),
+        Files.readAllBytes(pending.imageDir().resolve("pages-1.img")), "unpacked as written");
+    assertTrue(Files.isRegularFile(pending.imageDir().resolve(CheckpointManifest.FILE)));
+    assertEquals(Optional.of(pending.marker()), PendingRestore.find(UUID).map(PendingRestore::marker));
+    assertEquals(List.of(), unpackingDirs(), "the private directory was renamed, not copied");
+    PendingRestore.find(UUID).orElseThrow().completed(); // as the controller does after the restore
+    assertFalse(Files.exists(fast.resolve(UUID)), "the unpacked images are removed with the marker");
+    assertFalse(Files.exists(root.resolve(UUID)));
+  }
+
+  @Test
+  void unpackReportsProgressUpTo100Percent() throws Exception {
+    Path image = writeImage();
+    List<Integer> percents = new ArrayList<>();
+    SaveListener listener = new SaveListener() {
+      @Override
+      public void progress(org.virtlxc.checkpoint.image.WriteProgress p) {
+        percents.add(p.percent());
+      }
+    };
+    try (UnpackedImage u = service.unpack(image, listener)) {
+      assertTrue(percents.size() >= 3, "about once per MiB of the 3 MiB of pages: " + percents);
+      assertEquals(100, percents.get(percents.size() - 1));
+      for (int i = 1; i < percents.size(); i++) {
+        assertTrue(percents.get(i) >= percents.get(i - 1), "never backwards: " + percents);
+      }
+    }
+  }
+
+  @Test
+  void domjobabortStopsTheUnpackAndLeavesNothing() throws Exception {
+    Path image = writeImage();
+    JobRegistry jobs = JobRegistry.system();
+    SaveListener abortAtFirstProgress = new SaveListener() {
+      @Override
+      public void progress(org.virtlxc.checkpoint.image.WriteProgress p) {
+        try {
+          if (jobs.active(NAME).isPresent() && !Files.exists(jobs.abortFile(NAME))) {
+            jobs.requestAbort(NAME); // what virt-lxc domjobabort does from another process
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    CheckpointException e = assertThrows(CheckpointException.class,
+        () -> service.unpack(image, abortAtFirstProgress));
+    assertTrue(e.getMessage().startsWith("operation aborted: restore job of domain " + NAME), e.getMessage());
+    assertEquals(List.of(), unpackingDirs());
+    assertEquals(Optional.empty(), PendingRestore.find(UUID));
+    assertEquals(JobResult.ABORTED, jobs.completed(NAME).orElseThrow().result());
+  }
+
+  @Test
+  void closingWithoutStagingRemovesTheFiles() throws Exception {
+    Path image = writeImage();
+    try (UnpackedImage u = service.unpack(image)) {
+      assertEquals(1, unpackingDirs().size());
+    }
+    assertEquals(List.of(), unpackingDirs());
+    assertEquals(Optional.empty(), PendingRestore.find(UUID));
+  }
+
+  @Test
+  void aCorruptImageLeavesNothingBehind() throws Exception {
+    Path image = writeImage();
+    byte[] b = Files.readAllBytes(image);
+    b[b.length / 2] ^= 0x01; // inside the pages member
+    Files.write(image, b);
+    CheckpointException e = assertThrows(CheckpointException.class, () -> service.unpack(image));
+    assertTrue(e.getMessage().startsWith("unable to restore from " + image + ": save image " + image), e.getMessage());
+    assertTrue(e.getMessage().contains("is corrupt"), e.getMessage());
+    assertEquals(List.of(), unpackingDirs());
+    assertEquals(Optional.empty(), PendingRestore.find(UUID));
+  }
+
+  @Test
+  void stageRefusesADomainWithAPendingRestoreAndKeepsItsFiles() throws Exception {
+    Path image = writeImage();
+    try (UnpackedImage first = service.unpack(image); UnpackedImage second = service.unpack(image)) {
+      PendingRestore pending = service.stage(first, RunState.RUNNING);
+      CheckpointException e = assertThrows(CheckpointException.class, () -> service.stage(second, RunState.RUNNING));
+      assertTrue(e.getMessage().contains("already has a pending restore"), e.getMessage());
+      assertTrue(Files.isRegularFile(pending.imageDir().resolve("pages-1.img")), "the first one is untouched");
+      pending.discard();
+    }
+    assertEquals(List.of(), unpackingDirs());
+  }
+
+  private Path writeImage() throws Exception {
+    Path criu = Files.createDirectories(work.resolve("criu"));
+    byte[] pages = new byte[3 << 20];
+    new Random(5).nextBytes(pages);
+    Files.write(criu.resolve("pages-1.img"), pages);
+    Files.write(criu.resolve("inventory.img"), new byte[] {1, 2, 3});
+    Path extras = Files.createDirectories(work.resolve("extras"));
+    new CheckpointManifest("vlxct-stream-unpack", UUID, 420, new CriuExternals(new ConsoleTty(0x8804, 0x1a),
+        List.of("/dev/console"), List.of()), Instant.parse("2026-11-27T10:49:06Z")).write(extras);
+    String xml = "<domain type='lxc'><name>vlxct-stream-unpack</name><uuid>" + UUID + "</uuid>"
+        + "<memory unit='KiB'>65536</memory><os><type>exe</type><init>/sbin/init</init></os>"
+        + "<devices><console type='pty'/></devices></domain>";
+    Manifest m = Manifest.builder(xml).created(Instant.parse("2026-11-27T10:49:06Z"))
+        .host(HostFacts.current(Criu.fromSystemProperty().binary())).processCount(1).memory(768, 4096).build();
+    List<MemberSource> members = new ArrayList<>(MemberSource.criuDirectory(criu));
+    members.add(MemberSource.extra(CheckpointManifest.FILE, extras.resolve(CheckpointManifest.FILE)));
+    Path image = work.resolve("vlxct-stream-unpack.save");
+    SaveImageWriter.create().write(image, m, members);
+    return image;
+  }
+
+  private List<Path> unpackingDirs() throws Exception {
+    List<Path> found = new ArrayList<>();
+    for (Path dir : List.of(root, fast)) {
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> s = Files.list(dir)) {
+          s.filter(p -> p.getFileName().toString().startsWith(SaveService.UNPACKING_PREFIX)).forEach(found::add);
+        }
+      }
+    }
+    return found;
+  }
+
+  private List<Path> pendingDirs() throws Exception {
+    try (Stream<Path> s = Files.list(root)) {
+      return s.filter(p -> !p.getFileName().toString().startsWith(SaveService.UNPACKING_PREFIX)).toList();
+    }
+  }
+}
