@@ -40,6 +40,7 @@ PKGS=(
   gcc                            # native launch helper
   libc6-dev
   ca-certificates                # Maven Central over https
+  openssl                        # the migration tests make a throwaway CA and certificates with it
 )
 
 # JDK 17 and Maven only if the machine doesn't already provide them.

@@ -1,6 +1,8 @@
 package org.virtlxc.checkpoint;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -362,6 +364,122 @@ public final class SaveService {
   }
 
   /**
+   * Migration, destination side: unpacks the save image read from {@code in} (to its end; {@code source} names it in
+   * errors), which must hold the domain with {@code uuid}, into the domain's pending restore directory and marks it
+   * with the restored tree left stopped (the caller starts the domain, then {@link #continuePaused continues} it once
+   * the source has given it up). The image is verified as it is unpacked; on any failure nothing is left behind.
+   * CRIU restores from files, so the unpacked images are the one copy on disk here; they are removed once the domain
+   * has been restored.
+   */
+  public PendingRestore stage(InputStream in, String source, String uuid, String domainName)
+      throws CheckpointException {
+    String what = "unable to restore domain " + domainName + " from " + source;
+    Optional<PendingRestore> existing = PendingRestore.find(uuid);
+    if (existing.isPresent()) {
+      throw new CheckpointException(what + ": it already has a pending restore from " + existing.get().imageDir());
+    }
+    Path dir = PendingRestore.ownedImagesDir(uuid);
+    deleteOrFail(what, dir);
+    try {
+      ExtractedImage x = SaveImageReader.extract(in, source, dir);
+      return markExtracted(x, uuid, what + ": the image holds domain " + x.manifest().domainName() + " ("
+          + x.manifest().domainUuid() + ")", RunState.RUNNING.label(), true);
+    } catch (IOException | CheckpointException | RuntimeException e) {
+      deleteQuietly(dir);
+      try {
+        Files.deleteIfExists(dir.getParent()); // the domain's directory, unless something else lives there
+      } catch (IOException notEmpty) {
+        LOG.debug("keeping {}: {}", dir.getParent(), notEmpty.toString());
+      }
+      if (e instanceof CheckpointException c) {
+        throw c;
+      }
+      throw new CheckpointException(what + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static PendingRestore markExtracted(ExtractedImage x, String uuid, String mismatch, String runState,
+      boolean leaveStopped) throws IOException, CheckpointException {
+    if (!x.manifest().domainUuid().equalsIgnoreCase(uuid)) {
+      throw new CheckpointException(mismatch);
+    }
+    Path criuDir = x.criuDir();
+    Files.copy(x.extra(CheckpointManifest.FILE), criuDir.resolve(CheckpointManifest.FILE),
+        StandardCopyOption.REPLACE_EXISTING);
+    CheckpointManifest cm = CheckpointManifest.read(criuDir);
+    return PendingRestore.write(cm, criuDir, runState, leaveStopped);
+  }
+
+  /**
+   * Migration, source side: as {@link #save}, but the image goes to {@code target}'s stream and the receiver decides
+   * what becomes of the dumped, stopped tree ({@link StreamedSave#imageSent}): it is killed only when the receiver
+   * runs the domain; it runs on when the dump, the image or the receiver failed; it stays stopped when the receiver's
+   * state is unknown. The caller holds the domain's {@link DomainJobLock} and runs {@code job}. CRIU dumps into a work
+   * directory below {@code workParent} (CRIU writes files), removed at the end; the image itself is never a file here.
+   */
+  public SaveResult saveToStream(String domainName, Path workParent, StreamedSave target, SaveOptions options,
+      DomainJob job) throws CheckpointException {
+    long t0 = System.nanoTime();
+    String what = "unable to migrate domain " + domainName;
+    if (options.leaveRunning()) {
+      throw new IllegalArgumentException("a streamed save stops the domain");
+    }
+    RunningDomain running = RunningDomain.find(domainName, checkpointer.stateDir());
+    Path work;
+    try {
+      Files.createDirectories(workParent);
+      work = Files.createTempDirectory(workParent, "." + domainName + ".dump-");
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": unable to create a work directory in " + workParent + ": "
+          + e.getMessage(), e);
+    }
+    try {
+      options.listener().phase(SaveListener.Phase.DUMP);
+      DumpResult dump;
+      try {
+        dump = checkpointer.dumpLocked(domainName, work.resolve("criu"), dumpOptions(options), job);
+      } catch (CheckpointException e) {
+        target.imageFailed(e.getMessage());
+        throw e;
+      }
+      StoppedTree tree = new StoppedTree(domainName, running.controllerPid(), running.initPid());
+      Manifest written;
+      try {
+        options.listener().phase(SaveListener.Phase.WRITE_IMAGE);
+        ImageParts parts = imageParts(dump, running, options);
+        try (OutputStream out = target.imageStream()) {
+          written = imageWriter(options, job).writeTo(out, parts.manifest(), parts.members());
+        }
+      } catch (IOException | RuntimeException e) {
+        target.imageFailed(String.valueOf(e.getMessage()));
+        throw keepRunning(what, tree, options, e);
+      }
+      StreamedSave.Decision decision;
+      try {
+        decision = target.imageSent();
+      } catch (IOException | RuntimeException e) {
+        decision = StreamedSave.Decision.resume(e.getMessage());
+      }
+      switch (decision.outcome()) {
+        case KILL -> {
+          options.listener().phase(SaveListener.Phase.STOP);
+          tree.kill();
+        }
+        case RESUME -> throw keepRunning(what, tree, options, new IOException(decision.reason()));
+        case KEEP_STOPPED -> throw new CheckpointException(what + ": " + decision.reason() + "; its processes stay"
+            + " stopped here (init " + running.initPid() + "): if the domain does not run there, continue them here"
+            + " with kill -CONT, else destroy it here");
+        default -> throw new IllegalStateException(decision.toString());
+      }
+      LOG.info("streamed {} ({} payload bytes)", domainName, written.payloadBytes());
+      return new SaveResult(domainName, null, options.runState(), false, dump.criuTime(),
+          Duration.ofNanos(System.nanoTime() - t0), written.payloadBytes());
+    } finally {
+      deleteQuietly(work);
+    }
+  }
+
+  /**
    * Paused restore, last step: the domain was restored with its tree stopped (CRIU {@code --leave-stopped}) and then
    * paused by libvirt (its freezer cgroup frozen). SIGCONT now ends the stop: the processes stay frozen, and run on
    * only when libvirt resumes the domain. So nothing of the container executes between the restore and the resume.
@@ -420,6 +538,14 @@ public final class SaveService {
 
   private Manifest writeImage(Path target, DumpResult dump, RunningDomain running, SaveOptions options, DomainJob job)
       throws IOException {
+    ImageParts parts = imageParts(dump, running, options);
+    return imageWriter(options, job).write(target, parts.manifest(), parts.members());
+  }
+
+  /** What a save image of {@code dump} holds: its manifest and payload members. */
+  private record ImageParts(Manifest manifest, List<MemberSource> members) {}
+
+  private ImageParts imageParts(DumpResult dump, RunningDomain running, SaveOptions options) throws IOException {
     Path dir = dump.imageDir();
     String xml = options.domainXml() != null ? options.domainXml()
         : Files.readString(dir.resolve(CheckpointManifest.DOMAIN_XML));
@@ -448,11 +574,15 @@ public final class SaveService {
         .processCount(processes)
         .memory(pageBytes / PAGE_SIZE, PAGE_SIZE)
         .build();
+    return new ImageParts(manifest, members);
+  }
+
+  private static SaveImageWriter imageWriter(SaveOptions options, DomainJob job) {
     WriteProgress.Listener toJob = job.writeListener(PAGE_SIZE);
     return SaveImageWriter.create().compression(options.compression()).progress(p -> {
       toJob.progress(p); // throws JobAbortedException when domjobabort asked: the save then keeps the domain running
       options.listener().progress(p);
-    }).write(target, manifest, members);
+    });
   }
 
   /** The values of the dump's {@code --external} options. */

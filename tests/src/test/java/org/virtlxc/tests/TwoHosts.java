@@ -149,7 +149,10 @@ public final class TwoHosts implements AutoCloseable {
           .filter(p -> !p.getFileName().toString().endsWith("-tests.jar")).findFirst()
           .orElseThrow(() -> new IOException("virsh-plugin jar not built in " + target));
     }
-    Files.writeString(file, "#!/bin/sh\nexec " + java + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k"
+    // as the installed launcher: migrate and migration-service get the optimizing JIT (TLS, SHA-256 of the image)
+    Files.writeString(file, "#!/bin/sh\nJIT=-XX:TieredStopAtLevel=1\nfor a in \"$@\"; do case \"$a\" in"
+        + " migrate|migration-service) JIT=-XX:TieredStopAtLevel=4 ;; esac; done\nexec " + java
+        + " -XX:+UseSerialGC $JIT -Xss512k"
         + " -Dvirtlxc.controller=" + controller + TestController.criuProperty()
         + " -cp '" + jar + ":" + target.resolve("lib") + "/*' org.virtlxc.cli.VirtLxc \"$@\"\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"},
     subcommands = {Define.class, Adopt.class, DomxmlCheck.class, Save.class, Restore.class, ManagedSave.class,
         ManagedSaveRemove.class, Start.class, SaveImageDumpxml.class, SaveImageDefine.class, SaveImageInfo.class,
-        DomJobInfo.class, DomJobAbort.class, HelpCommand.class})
+        DomJobInfo.class, DomJobAbort.class, Migrate.class, MigrationServiceCommand.class, HelpCommand.class})
 public final class VirtLxc implements Runnable {
   @Spec
   CommandSpec spec;

@@ -1,0 +1,167 @@
+package org.virtlxc.checkpoint.migrate;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.virtlxc.checkpoint.CheckpointException;
+import org.virtlxc.checkpoint.DomainJobLock;
+import org.virtlxc.checkpoint.PendingRestore;
+import org.virtlxc.checkpoint.SaveService;
+import org.virtlxc.checkpoint.image.HostFacts;
+import org.virtlxc.checkpoint.job.DomainJob;
+import org.virtlxc.checkpoint.job.JobOperation;
+
+/**
+ * The destination's side of one migration (see {@link MigrationMessage} for the exchange): checks the hello, receives
+ * the image straight into the domain's pending restore, starts the domain through libvirtd with its processes left
+ * stopped, reports it restored, and lets it run only on the source's commit. Whatever fails, or a connection that
+ * ends before the commit, leaves nothing behind here: the domain is destroyed (and undefined if this migration
+ * defined it), the unpacked image removed.
+ */
+final class IncomingMigration {
+  private static final Logger LOG = LogManager.getLogger(IncomingMigration.class);
+  static final Duration HELLO_TIMEOUT = Duration.ofSeconds(30);
+  /** How long the source may take between its hello and the image's start: its dump runs meanwhile. */
+  static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(60);
+
+  private final MigrationTarget target;
+  private final SaveService saves;
+  private final HostFacts host;
+  private final LongSupplier availableMemory;
+
+  IncomingMigration(MigrationTarget target, SaveService saves, HostFacts host, LongSupplier availableMemory) {
+    this.target = target;
+    this.saves = saves;
+    this.host = host;
+    this.availableMemory = availableMemory;
+  }
+
+  /** Runs the migration offered on {@code channel}; logs its outcome, never throws for the peer's failures. */
+  void run(MigrationChannel channel) {
+    MigrationMessage.Hello hello;
+    try {
+      hello = channel.expect(MigrationMessage.Hello.class, HELLO_TIMEOUT);
+    } catch (IOException e) {
+      LOG.warn("migration from {}: no hello: {}", channel.peer(), e.getMessage());
+      return;
+    }
+    String name = hello.domainName();
+    try (DomainJobLock lock = DomainJobLock.acquire(name, "receive")) {
+      MigrationMessage answer = decide(hello);
+      channel.send(answer);
+      if (answer instanceof MigrationMessage.Refuse r) {
+        LOG.warn("migration of {} from {} refused: {}", name, channel.peer(), String.join("; ", r.reasons()));
+        return;
+      }
+      try (DomainJob job = DomainJob.begin(name, JobOperation.MIGRATION_IN)) {
+        if (receive(channel, hello, job)) {
+          job.succeeded();
+        }
+      }
+    } catch (CheckpointException e) {
+      LOG.warn("migration of {} from {}: {}", name, channel.peer(), e.getMessage());
+      sendQuietly(channel, new MigrationMessage.Refuse(java.util.List.of(e.getMessage())));
+    } catch (IOException e) {
+      LOG.warn("migration of {} from {} failed: {}", name, channel.peer(), e.getMessage());
+    }
+  }
+
+  MigrationMessage decide(MigrationMessage.Hello hello) throws CheckpointException, IOException {
+    MigrationTarget.Presence presence = target.presence(hello.domainName(), hello.domainUuid());
+    boolean pending = PendingRestore.find(hello.domainUuid()).isPresent();
+    return new IncomingCheck(host, availableMemory.getAsLong(), presence, pending,
+        p -> Files.exists(Path.of(p))).decide(hello);
+  }
+
+  /** The image, the start, the commit; true once the domain runs here. Cleans up after any failure. */
+  private boolean receive(MigrationChannel channel, MigrationMessage.Hello hello, DomainJob job) {
+    String name = hello.domainName();
+    job.phase("receiving image");
+    PendingRestore pending;
+    try {
+      pending = saves.stage(channel.imageInput(), "the migration stream from " + channel.peer(), hello.domainUuid(),
+          name);
+    } catch (CheckpointException e) {
+      fail(channel, job, e.getMessage());
+      return false;
+    }
+    job.phase("restoring");
+    boolean defined;
+    try {
+      defined = target.start(hello.domainXml(), hello.persistent());
+    } catch (IOException e) {
+      discard(pending);
+      fail(channel, job, "unable to restore domain " + name + " here: " + e.getMessage());
+      return false;
+    }
+    try {
+      channel.send(new MigrationMessage.Restored(name));
+      job.phase("waiting for the source's commit");
+      channel.expect(MigrationMessage.Commit.class, COMMIT_TIMEOUT);
+    } catch (IOException e) {
+      LOG.warn("migration of {} from {}: no commit ({}); destroying the copy restored here", name, channel.peer(),
+          e.getMessage());
+      destroy(name, defined);
+      job.failed("the source did not commit: " + e.getMessage());
+      return false;
+    }
+    try {
+      saves.continuePaused(name);
+    } catch (CheckpointException e) {
+      destroy(name, defined);
+      fail(channel, job, "unable to continue the restored processes of " + name + ": " + e.getMessage());
+      return false;
+    }
+    sendQuietly(channel, new MigrationMessage.Done(name));
+    LOG.info("domain {} migrated in from {}", name, channel.peer());
+    return true;
+  }
+
+  private void fail(MigrationChannel channel, DomainJob job, String reason) {
+    LOG.warn("migration from {}: {}", channel.peer(), reason);
+    job.failed(reason);
+    sendQuietly(channel, new MigrationMessage.Failed(reason));
+  }
+
+  private void destroy(String name, boolean undefine) {
+    try {
+      target.destroy(name, undefine);
+    } catch (IOException e) {
+      LOG.error("unable to destroy the copy of {} after a failed migration: {}", name, e.getMessage());
+    }
+  }
+
+  private static void discard(PendingRestore pending) {
+    try {
+      pending.discard();
+    } catch (IOException e) {
+      LOG.warn("unable to remove the pending restore {}: {}", pending.marker(), e.getMessage());
+    }
+  }
+
+  private static void sendQuietly(MigrationChannel channel, MigrationMessage m) {
+    try {
+      channel.send(m);
+    } catch (IOException e) {
+      LOG.debug("unable to tell {} about {}: {}", channel.peer(), m, e.getMessage());
+    }
+  }
+
+  /** MemAvailable of /proc/meminfo, in bytes (0 if unreadable: every migration is then refused for memory). */
+  static long memAvailable() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+        if (line.startsWith("MemAvailable:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      LOG.warn("unable to read MemAvailable from /proc/meminfo: {}", e.getMessage());
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,86 @@
+package org.virtlxc.checkpoint.migrate;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.Objects;
+import org.virtlxc.checkpoint.image.HostFacts;
+
+/**
+ * The control messages of virt-lxc's migration protocol (version {@value #PROTOCOL}), sent as JSON objects whose
+ * {@code type} names the record. The order of one migration (source S, destination D):
+ *
+ * <ol>
+ *   <li>S → D {@link Hello}: the domain, the source host's facts, the memory it needs, the paths it needs shared.</li>
+ *   <li>D → S {@link Accept} (with D's facts and warnings) or {@link Refuse} (the reasons; the connection ends).</li>
+ *   <li>S → D the save image as data frames ({@link MigrationChannel#imageOutput}), ended by an end frame or, if S
+ *       fails meanwhile, by an abort frame naming why.</li>
+ *   <li>D → S {@link Restored}: the domain runs on D with its processes still stopped; or {@link Failed}: D removed
+ *       everything it created.</li>
+ *   <li>S → D {@link Commit}: S gives the domain up. D continues the processes and answers {@link Done}; only then
+ *       does S end its own stopped copy. A D that sees the connection end before {@link Commit} destroys its copy.</li>
+ * </ol>
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = MigrationMessage.Hello.class, name = "hello"),
+    @JsonSubTypes.Type(value = MigrationMessage.Accept.class, name = "accept"),
+    @JsonSubTypes.Type(value = MigrationMessage.Refuse.class, name = "refuse"),
+    @JsonSubTypes.Type(value = MigrationMessage.Restored.class, name = "restored"),
+    @JsonSubTypes.Type(value = MigrationMessage.Failed.class, name = "failed"),
+    @JsonSubTypes.Type(value = MigrationMessage.Commit.class, name = "commit"),
+    @JsonSubTypes.Type(value = MigrationMessage.Done.class, name = "done")})
+public sealed interface MigrationMessage {
+  /** The protocol version a {@link Hello} carries; a destination refuses any other. */
+  int PROTOCOL = 1;
+
+  /**
+   * The source proposes a migration.
+   *
+   * @param protocol    {@link #PROTOCOL}
+   * @param domainName  the domain
+   * @param domainUuid  its UUID
+   * @param domainXml   the definition the destination is to run (and define, with {@code persistent})
+   * @param host        the source host's facts (kernel, architecture, CPU flags, CRIU)
+   * @param memoryBytes the memory the domain's processes use now (anonymous memory of the tree)
+   * @param sharedPaths host paths the domain needs at the same place on the destination (root filesystem, bind mounts)
+   * @param persistent  define the domain on the destination (virsh {@code --persistent})
+   * @param compressed  the image comes zstd-compressed
+   */
+  record Hello(int protocol, String domainName, String domainUuid, String domainXml, HostFacts host, long memoryBytes,
+               List<String> sharedPaths, boolean persistent, boolean compressed) implements MigrationMessage {
+    public Hello {
+      Objects.requireNonNull(domainName, "domainName");
+      Objects.requireNonNull(domainUuid, "domainUuid");
+      Objects.requireNonNull(domainXml, "domainXml");
+      Objects.requireNonNull(host, "host");
+      sharedPaths = List.copyOf(sharedPaths);
+    }
+  }
+
+  /** The destination takes the domain; {@code warnings} are worth telling the user (e.g. an older kernel). */
+  record Accept(HostFacts host, List<String> warnings) implements MigrationMessage {
+    public Accept {
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  /** The destination will not take the domain, for {@code reasons}. */
+  record Refuse(List<String> reasons) implements MigrationMessage {
+    public Refuse {
+      reasons = List.copyOf(reasons);
+    }
+  }
+
+  /** The destination runs the domain (its processes stopped until {@link Commit}). */
+  record Restored(String domainName) implements MigrationMessage {}
+
+  /** The destination could not restore the domain and removed everything it had created for it. */
+  record Failed(String reason) implements MigrationMessage {}
+
+  /** The source gives the domain up: the destination is to let it run. */
+  record Commit(String domainName) implements MigrationMessage {}
+
+  /** The domain runs on the destination. */
+  record Done(String domainName) implements MigrationMessage {}
+}

@@ -1,0 +1,481 @@
+package org.virtlxc.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code virt-lxc migrate} between two simulated hosts ({@link TwoHosts}), each running {@code virt-lxc
+ * migration-service} under its own libvirtd, over mutually authenticated TLS with a throwaway CA: a counter workload
+ * goes a → b and back, counting on; a TCP server keeps serving on the destination; and every failure (the destination
+ * refuses, the connection is cut in the middle of the image, the destination's restore fails, the source's certificate
+ * is not trusted) leaves the domain running on the source, counting on, and nothing on the destination.
+ */
+class MigrationIT {
+  private static final String PREFIX = "vlxct-migrate-";
+  private static final String COUNTER_LOOP = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
+  /** Some memory first, so that the image is large enough to be cut in the middle. */
+  private static final String BIG_COUNTER_LOOP = "v=$(dd if=/dev/urandom bs=1024 count=2048 2>/dev/null | base64); "
+      + COUNTER_LOOP;
+  private static final int ECHO_PORT = 7007;
+  private static TwoHosts hosts;
+  private static Path pki;
+  private static final List<Process> services = new ArrayList<>();
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    TestHost.require(Files.isDirectory(Path.of("/sys/fs/cgroup/memory")), "cgroup v1 hierarchies");
+    hosts = TwoHosts.start(PREFIX);
+    pki = MigrationPki.create(hosts.shared().resolve("pki"), List.of(hosts.a().address(), hosts.b().address()));
+    for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
+      services.add(startService(h));
+    }
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    for (Process p : services) {
+      p.destroy();
+      if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    if (hosts != null) {
+      hosts.close();
+    }
+  }
+
+  @Test
+  void aCounterMigratesThereAndBackAndCountsOn() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "there-" + UUID.randomUUID().toString().substring(0, 6);
+    String uuid = UUID.randomUUID().toString();
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    try {
+      define(a, name, uuid, root, COUNTER_LOOP, "", hosts.controller());
+      a.virsh("start", name).ok();
+      awaitCounterAbove(root, 2);
+
+      SimulatedHost.Result there = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--persistent",
+          "--undefinesource", "--verbose", "--pki", pki.toString()).ok();
+      int atMigration = counter(root);
+      System.out.println("a -> b: " + there.err().strip() + " (counter " + atMigration + ")");
+      assertTrue(there.err().contains("Migration: [100 %]"), there.err());
+      assertEquals("running", b.virsh("domstate", name).ok().out().strip());
+      assertEquals(uuid, b.virsh("domuuid", name).ok().out().strip());
+      assertTrue(b.virsh("dominfo", name).ok().out().matches("(?s).*Persistent:\\s+yes.*"), "defined on b");
+      assertFalse(a.virsh("list", "--all", "--name").ok().out().contains(name), "undefined on a (--undefinesource)");
+      int onB = awaitCounterAbove(root, atMigration);
+      assertTrue(onB <= atMigration + 5, "counts on from " + atMigration + " on b, not from 1: " + onB);
+      assertTrue(a.virtLxc("domjobinfo", name, "--completed").ok().out()
+          .matches("(?s).*Job type:\\s+Completed.*Operation:\\s+Outgoing migration.*"), "job recorded on a");
+      assertTrue(b.virtLxc("domjobinfo", name, "--completed").ok().out()
+          .matches("(?s).*Job type:\\s+Completed.*Operation:\\s+Incoming migration.*"), "job recorded on b");
+
+      SimulatedHost.Result back = b.virtLxc("migrate", name, "lxc://" + a.address() + "/", "--compress", "--pki",
+          pki.toString()).ok();
+      int atReturn = counter(root);
+      System.out.println("b -> a: " + back.err().strip() + " (counter " + atReturn + ")");
+      assertEquals("running", a.virsh("domstate", name).ok().out().strip());
+      assertTrue(a.virsh("dominfo", name).ok().out().matches("(?s).*Persistent:\\s+no.*"), "transient on a");
+      assertEquals("shut off", b.virsh("domstate", name).ok().out().strip(), "b keeps its definition");
+      int onA = awaitCounterAbove(root, atReturn);
+      assertTrue(onA <= atReturn + 5 && atReturn >= onB, "counts on from " + atReturn + " back on a: " + onA);
+    } finally {
+      removeEverywhere(name);
+    }
+  }
+
+  @Test
+  void aTcpServerKeepsServingOnTheDestination() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String id = UUID.randomUUID().toString().substring(0, 6);
+    String name = PREFIX + "tcp-" + id;
+    int n = HostNetwork.freeSubnet("10.249", "10.249", "fd49:ee");
+    String hostIp = "10.249." + n + ".1";
+    String guestIp = "10.249." + n + ".2";
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    try {
+      define(a, name, UUID.randomUUID().toString(), root,
+          "nc -ll -p " + ECHO_PORT + " -e /bin/cat & " + COUNTER_LOOP,
+          "<interface type='ethernet'><source><ip address='" + hostIp + "' prefix='24'/></source>"
+              + "<ip address='" + guestIp + "' prefix='24'/><target dev='vlxct-mg" + id + "'/></interface>",
+          hosts.controller());
+      a.virsh("start", name).ok();
+      assertTrue(echo(a, guestIp, "before " + id).contains("before " + id), "serves on a");
+      a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki", pki.toString()).ok();
+      assertEquals("running", b.virsh("domstate", name).ok().out().strip());
+      String after = echo(b, guestIp, "after " + id);
+      assertTrue(after.contains("after " + id), "the listening socket serves on b: " + after);
+      awaitCounterAbove(root, counter(root));
+    } finally {
+      removeEverywhere(name);
+    }
+  }
+
+  @Test
+  void theDestinationRefusesADomainThatRunsThereAndTheSourceRunsOn() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "dup-" + UUID.randomUUID().toString().substring(0, 6);
+    String uuid = UUID.randomUUID().toString();
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    Path rootB = TestController.busyboxRoot(hosts.shared().resolve(name + "-b"));
+    try {
+      define(a, name, uuid, root, COUNTER_LOOP, "", hosts.controller());
+      define(b, name, uuid, rootB, COUNTER_LOOP, "", hosts.controller());
+      a.virsh("start", name).ok();
+      b.virsh("start", name).ok();
+      awaitCounterAbove(root, 1);
+      SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
+          pki.toString());
+      assertEquals(1, r.status(), r.err());
+      assertTrue(r.err().contains("Failed to migrate domain '" + name + "'")
+          && r.err().contains("domain " + name + " is already running on this host"), r.err());
+      assertSourceRunsOn(name, root);
+    } finally {
+      removeEverywhere(name);
+    }
+  }
+
+  @Test
+  void aConnectionCutInTheMiddleOfTheImageLeavesTheSourceRunningAndNothingThere() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "cut-" + UUID.randomUUID().toString().substring(0, 6);
+    String uuid = UUID.randomUUID().toString();
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    try {
+      define(a, name, uuid, root, BIG_COUNTER_LOOP, "", hosts.controller());
+      a.virsh("start", name).ok();
+      awaitCounterAbove(root, 1);
+      int proxyPort = 17001;
+      Process proxy = startProxy(a, proxyPort, b.address(), 16520, 400_000);
+      try {
+        SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--migrateuri",
+            "tcp://127.0.0.1:" + proxyPort, "--persistent", "--pki", pki.toString());
+        assertEquals(1, r.status(), r.err());
+        System.out.println("cut: " + r.err().strip());
+        assertTrue(r.err().contains("keeps running") && r.err().contains("broke while the image was sent"), r.err());
+      } finally {
+        proxy.destroy();
+        proxy.waitFor();
+      }
+      assertSourceRunsOn(name, root);
+      assertNothingOn(b, name, uuid);
+
+      // the service on b still serves: the same migration without the cut succeeds
+      a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki", pki.toString()).ok();
+      assertEquals("running", b.virsh("domstate", name).ok().out().strip());
+      awaitCounterAbove(root, counter(root));
+    } finally {
+      removeEverywhere(name);
+    }
+  }
+
+  @Test
+  void aFailedRestoreOnTheDestinationLeavesTheSourceRunningAndNothingThere() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "fail-" + UUID.randomUUID().toString().substring(0, 6);
+    String uuid = UUID.randomUUID().toString();
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    String emulator = refusingEmulatorOnB(name, "echo 'vlxct-migrate: this controller refuses' >&2; exit 1");
+    try {
+      define(a, name, uuid, root, COUNTER_LOOP, "", Path.of(emulator));
+      a.virsh("start", name).ok();
+      awaitCounterAbove(root, 1);
+      SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--persistent",
+          "--undefinesource", "--pki", pki.toString());
+      assertEquals(1, r.status(), r.err());
+      System.out.println("failed restore: " + r.err().strip());
+      assertTrue(r.err().contains("the destination failed"), r.err());
+      assertSourceRunsOn(name, root);
+      assertTrue(a.virsh("list", "--all", "--name").ok().out().contains(name), "still defined on a");
+      assertNothingOn(b, name, uuid);
+    } finally {
+      removeEverywhere(name);
+      Files.deleteIfExists(a.hostPath(emulator));
+      Files.deleteIfExists(b.hostPath(emulator));
+    }
+  }
+
+  @Test
+  void domjobabortWhileTheDestinationRestoresLeavesTheSourceRunningAndNothingThere() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "abort-" + UUID.randomUUID().toString().substring(0, 6);
+    String uuid = UUID.randomUUID().toString();
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    String emulator = refusingEmulatorOnB(name, "sleep 8; exit 1"); // a slow restore there
+    try {
+      define(a, name, uuid, root, COUNTER_LOOP, "", Path.of(emulator));
+      a.virsh("start", name).ok();
+      awaitCounterAbove(root, 1);
+      Path log = hosts.shared().resolve(name + "-migrate.log");
+      Process migrate = a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system",
+          "--pki", pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      String info = "";
+      for (int i = 0; i < 150 && !info.contains("restoring on the destination"); i++) {
+        info = a.virtLxc("domjobinfo", name).out();
+        Thread.sleep(100);
+      }
+      assertTrue(info.matches("(?s).*Operation:\\s+Outgoing migration.*Phase:\\s+restoring on the destination.*"),
+          info);
+      a.virtLxc("domjobabort", name).ok();
+      assertTrue(migrate.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(1, migrate.exitValue(), Files.readString(log));
+      assertTrue(Files.readString(log).contains("(it keeps running): operation aborted"), Files.readString(log));
+      assertTrue(a.virtLxc("domjobinfo", name, "--completed").ok().out().matches("(?s).*Job type:\\s+Cancelled.*"));
+      assertSourceRunsOn(name, root);
+      assertNothingOn(b, name, uuid);
+    } finally {
+      removeEverywhere(name);
+      Files.deleteIfExists(a.hostPath(emulator));
+      Files.deleteIfExists(b.hostPath(emulator));
+    }
+  }
+
+  @Test
+  void aMigrateCommandKilledBeforeTheCommitLeavesTheSourceRunningAndNothingThere() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "term-" + UUID.randomUUID().toString().substring(0, 6);
+    String uuid = UUID.randomUUID().toString();
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    String emulator = refusingEmulatorOnB(name, "sleep 8; exit 1"); // a slow restore there
+    try {
+      define(a, name, uuid, root, COUNTER_LOOP, "", Path.of(emulator));
+      a.virsh("start", name).ok();
+      awaitCounterAbove(root, 1);
+      Path log = hosts.shared().resolve(name + "-migrate.log");
+      Process migrate = a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system",
+          "--pki", pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      String info = "";
+      for (int i = 0; i < 150 && !info.contains("restoring on the destination"); i++) {
+        info = a.virtLxc("domjobinfo", name).out();
+        Thread.sleep(100);
+      }
+      assertTrue(info.contains("restoring on the destination"), info);
+      migrate.destroy(); // SIGTERM, as a Ctrl-C or a service manager would
+      assertTrue(migrate.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(Files.readString(log).contains("interrupted before the commit: its processes run on here"),
+          Files.readString(log));
+      assertSourceRunsOn(name, root);
+      assertNothingOn(b, name, uuid);
+    } finally {
+      removeEverywhere(name);
+      Files.deleteIfExists(a.hostPath(emulator));
+      Files.deleteIfExists(b.hostPath(emulator));
+    }
+  }
+
+  @Test
+  void aMigrationPastItsTimeoutIsAbortedAndTheSourceRunsOn() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "timeout-" + UUID.randomUUID().toString().substring(0, 6);
+    String uuid = UUID.randomUUID().toString();
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    String emulator = refusingEmulatorOnB(name, "sleep 8; exit 1");
+    try {
+      define(a, name, uuid, root, COUNTER_LOOP, "", Path.of(emulator));
+      a.virsh("start", name).ok();
+      awaitCounterAbove(root, 1);
+      SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--timeout", "3",
+          "--pki", pki.toString());
+      assertEquals(1, r.status(), r.err());
+      assertTrue(r.err().contains("operation aborted"), r.err());
+      assertSourceRunsOn(name, root);
+      assertNothingOn(b, name, uuid);
+    } finally {
+      removeEverywhere(name);
+      Files.deleteIfExists(a.hostPath(emulator));
+      Files.deleteIfExists(b.hostPath(emulator));
+    }
+  }
+
+  @Test
+  void aSourceWhoseCertificateTheDestinationDoesNotTrustIsRefused() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "auth-" + UUID.randomUUID().toString().substring(0, 6);
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    Path rogue = MigrationPki.create(hosts.shared().resolve("rogue-pki"), List.of());
+    Path mixed = Files.createDirectories(hosts.shared().resolve("mixed-pki/libvirt/private"));
+    Files.createDirectories(hosts.shared().resolve("mixed-pki/CA"));
+    Files.copy(pki.resolve("CA/cacert.pem"), hosts.shared().resolve("mixed-pki/CA/cacert.pem"));
+    Files.copy(rogue.resolve("libvirt/clientcert.pem"), hosts.shared().resolve("mixed-pki/libvirt/clientcert.pem"));
+    Files.copy(rogue.resolve("libvirt/private/clientkey.pem"), mixed.resolve("clientkey.pem"));
+    try {
+      define(a, name, UUID.randomUUID().toString(), root, COUNTER_LOOP, "", hosts.controller());
+      a.virsh("start", name).ok();
+      awaitCounterAbove(root, 1);
+      SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
+          hosts.shared().resolve("mixed-pki").toString());
+      assertEquals(1, r.status(), r.err());
+      assertTrue(r.err().contains("refused this host's certificate"), r.err()); // the alert, or the closed handshake
+      SimulatedHost.Result r2 = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
+          rogue.toString());
+      assertEquals(1, r2.status(), r2.err());
+      assertTrue(r2.err().contains("is not authenticated"), r2.err());
+      assertSourceRunsOn(name, root);
+      assertFalse(b.virsh("list", "--all", "--name").ok().out().contains(name));
+    } finally {
+      removeEverywhere(name);
+    }
+  }
+
+  @Test
+  void liveAndPostcopyAreRefusedWithTheReason() throws Exception {
+    SimulatedHost a = hosts.a();
+    String name = PREFIX + "modes-" + UUID.randomUUID().toString().substring(0, 6);
+    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
+    try {
+      define(a, name, UUID.randomUUID().toString(), root, COUNTER_LOOP, "", hosts.controller());
+      a.virsh("start", name).ok();
+      SimulatedHost.Result live = a.virtLxc("migrate", name, "lxc+tcp://" + hosts.b().address() + "/system", "--live",
+          "--pki", pki.toString());
+      assertEquals(1, live.status());
+      assertTrue(live.err().contains("soft-dirty") || live.err().contains("pre-copy"), live.err());
+      SimulatedHost.Result post = a.virtLxc("migrate", name, "lxc+tcp://" + hosts.b().address() + "/system",
+          "--postcopy", "--pki", pki.toString());
+      assertEquals(1, post.status());
+      assertTrue(post.err().contains("post-copy"), post.err());
+      assertEquals("running", a.virsh("domstate", name).ok().out().strip());
+    } finally {
+      removeEverywhere(name);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /**
+   * The same {@code <emulator>} path on both hosts, in a directory private to each: this build's controller on a, a
+   * script running {@code bScript} on b (whose restores so fail).
+   */
+  private static String refusingEmulatorOnB(String name, String bScript) throws IOException {
+    String emulator = "/var/lib/virt-lxc/" + name + "-controller";
+    Files.copy(hosts.controller(), hosts.a().hostPath(emulator), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.writeString(hosts.b().hostPath(emulator), "#!/bin/sh\n" + bScript + "\n");
+    Files.setPosixFilePermissions(hosts.b().hostPath(emulator), PosixFilePermissions.fromString("rwxr-xr-x"));
+    return emulator;
+  }
+
+  private static Process startService(SimulatedHost h) throws Exception {
+    Path log = hosts.shared().resolve("service-" + h.name() + ".log");
+    Process p = h.command(hosts.virtLxc().toString(), "migration-service", "--listen", h.address(), "--pki",
+        pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    awaitLine(p, log, "Migration service listening on", "migration service on " + h.name());
+    return p;
+  }
+
+  private static Process startProxy(SimulatedHost h, int port, String host, int targetPort, long cutAfter)
+      throws Exception {
+    Path log = hosts.shared().resolve("proxy-" + port + ".log");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = h.command(java.toString(), "-cp", TestController.BUILD_ROOT.resolve("tests/target/test-classes")
+        .toString(), CuttingProxy.class.getName(), Integer.toString(port), host, Integer.toString(targetPort),
+        Long.toString(cutAfter)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    awaitLine(p, log, "listening", "the cutting proxy");
+    return p;
+  }
+
+  private static void awaitLine(Process p, Path log, String line, String what) throws Exception {
+    for (int i = 0; i < 300; i++) {
+      if (Files.exists(log) && Files.readString(log).contains(line)) {
+        return;
+      }
+      if (!p.isAlive()) {
+        throw new AssertionError(what + " ended: " + Files.readString(log));
+      }
+      Thread.sleep(100);
+    }
+    p.destroyForcibly();
+    throw new AssertionError(what + " did not start in 30 s: " + Files.readString(log));
+  }
+
+  private static void assertSourceRunsOn(String name, Path root) throws Exception {
+    assertEquals("running", hosts.a().virsh("domstate", name).ok().out().strip(), "the source runs on");
+    int now = counter(root);
+    int later = awaitCounterAbove(root, now + 1);
+    assertTrue(later > now, "and counts on: " + now + " -> " + later);
+  }
+
+  private static void assertNothingOn(SimulatedHost h, String name, String uuid) throws Exception {
+    Path restore = h.hostPath("/var/lib/virt-lxc/restore/" + uuid);
+    for (int i = 0; i < 300 && (Files.exists(restore)
+        || h.virsh("list", "--all", "--name").ok().out().contains(name)); i++) {
+      Thread.sleep(100);
+    }
+    assertFalse(h.virsh("list", "--all", "--name").ok().out().contains(name), "no domain " + name + " on " + h.name());
+    assertFalse(Files.exists(restore), "nothing left in " + restore);
+  }
+
+  private static String echo(SimulatedHost h, String ip, String text) {
+    String echoed = "";
+    for (int i = 0; i < 10 && !echoed.contains(text); i++) {
+      echoed = h.run("sh", "-c", "echo " + text + " | busybox nc -w 2 " + ip + " " + ECHO_PORT).out();
+    }
+    return echoed;
+  }
+
+  private static void removeEverywhere(String name) {
+    for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
+      h.virsh("destroy", name);
+      h.virsh("undefine", name);
+    }
+  }
+
+  private static void define(SimulatedHost h, String name, String uuid, Path root, String script, String devices,
+      Path controller) throws IOException {
+    Path xml = root.resolveSibling(root.getFileName() + "-" + h.name() + ".xml");
+    Files.writeString(xml, "<domain type='lxc'>\n"
+        + "  <name>" + name + "</name>\n"
+        + "  <uuid>" + uuid + "</uuid>\n"
+        + "  <memory unit='KiB'>131072</memory>\n"
+        + "  <os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg><initarg>"
+        + script.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</initarg></os>\n"
+        + "  <devices>\n"
+        + "    <emulator>" + controller + "</emulator>\n"
+        + "    <filesystem type='mount'><source dir='" + root + "'/><target dir='/'/></filesystem>\n"
+        + "    <console type='pty'/>\n"
+        + devices
+        + "  </devices>\n"
+        + "</domain>\n");
+    h.virsh("define", xml.toString()).ok();
+  }
+
+  private static int counter(Path root) throws IOException {
+    Path f = root.resolve("tmp/counter");
+    String s = Files.exists(f) ? Files.readString(f).strip() : "";
+    return s.isEmpty() ? 0 : Integer.parseInt(s);
+  }
+
+  /** Waits (30 s at most) until the container's counter exceeds {@code than}. */
+  private static int awaitCounterAbove(Path root, int than) throws Exception {
+    for (int i = 0; i < 300; i++) {
+      int c = counter(root);
+      if (c > than) {
+        return c;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the counter in " + root + " did not exceed " + than + " in 30 s");
+  }
+
+}

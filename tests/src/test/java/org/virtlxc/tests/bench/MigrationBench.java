@@ -1,0 +1,225 @@
+package org.virtlxc.tests.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.virtlxc.tests.MigrationPki;
+import org.virtlxc.tests.SimulatedHost;
+import org.virtlxc.tests.TwoHosts;
+
+/**
+ * Not a test: the migration benchmark (issue 6's figures). On two simulated hosts ({@link TwoHosts}) with
+ * {@code virt-lxc migration-service} on each, migrates a container whose init fills N MiB of anonymous memory
+ * ({@code memtouch.c}) back and forth {@code --repeat} times for each {@code --memory-mib} size (default 64,256,1024)
+ * and prints per run: total time (the {@code virt-lxc migrate} command, JVM start included), downtime (the longest gap
+ * in the wall-clock heartbeat the container appends every 10 ms, {@code heartbeat.c}: from the freeze to the processes
+ * running on the destination) and bytes sent (the image, from the source's completed job). Run it with
+ * {@code scripts/bench-migrate.sh}. Everything is named {@code vlxct-bench6-…} and removed at the end.
+ */
+public final class MigrationBench {
+  private static final String HEARTBEAT = "exec /heartbeat /tmp/hb";
+
+  private MigrationBench() {}
+
+  public static void main(String[] args) throws Exception {
+    List<Integer> sizes = List.of(64, 256, 1024);
+    int repeat = 2;
+    boolean compress = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--memory-mib" -> sizes = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
+        case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+        case "--compress" -> compress = true;
+        default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+            + "' (expected --memory-mib N[,N...], --repeat N, --compress)");
+      }
+    }
+    Path buildRoot = Path.of(System.getProperty("virtlxc.build.root", ".")).toAbsolutePath().normalize();
+    List<String> rows = new ArrayList<>();
+    List<Process> services = new ArrayList<>();
+    try (TwoHosts hosts = TwoHosts.start("vlxct-bench6-")) {
+      try {
+        Path pki = MigrationPki.create(hosts.shared().resolve("pki"), List.of(hosts.a().address(),
+            hosts.b().address()));
+        for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
+          services.add(service(hosts, h, pki));
+        }
+        Path memtouch = hosts.shared().resolve("memtouch");
+        Host.runOk(List.of("gcc", "-O2", "-static", "-o", memtouch.toString(),
+            buildRoot.resolve("tests/src/test/bench/memtouch.c").toString()), Map.of(),
+            hosts.shared().resolve("gcc.log"));
+        Host.runOk(List.of("gcc", "-O2", "-static", "-o", hosts.shared().resolve("heartbeat").toString(),
+            buildRoot.resolve("tests/src/test/bench/heartbeat.c").toString()), Map.of(),
+            hosts.shared().resolve("gcc.log"));
+        for (int mib : sizes) {
+          rows.addAll(measure(hosts, pki, memtouch, mib, repeat, compress));
+        }
+      } finally {
+        for (Process p : services) {
+          p.destroy();
+          p.waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "%nMigration (stop-and-copy, %s) between two simulated hosts on one machine:%n",
+        compress ? "zstd" : "no compression");
+    System.out.printf(Locale.ROOT, "%8s %6s %10s %10s %12s%n", "MiB", "run", "total s", "downtime s", "sent MiB");
+    rows.forEach(System.out::println);
+  }
+
+  private static List<String> measure(TwoHosts hosts, Path pki, Path memtouch, int mib, int repeat,
+      boolean compress) throws Exception {
+    String name = hosts.id() + "-m" + mib;
+    Path root = rootfs(hosts.shared().resolve(name), memtouch);
+    Path xml = hosts.shared().resolve(name + ".xml");
+    Files.writeString(xml, "<domain type='lxc'><name>" + name + "</name><uuid>" + UUID.randomUUID() + "</uuid>"
+        + "<memory unit='MiB'>" + (mib + 256) + "</memory><os><type>exe</type><init>/bin/sh</init>"
+        + "<initarg>-c</initarg><initarg>/memtouch " + mib + " &gt; /tmp/ready &amp; " + HEARTBEAT + "</initarg></os>"
+        + "<devices><emulator>" + hosts.controller() + "</emulator><filesystem type='mount'><source dir='" + root
+        + "'/><target dir='/'/></filesystem><console type='pty'/></devices></domain>");
+    SimulatedHost from = hosts.a();
+    SimulatedHost to = hosts.b();
+    from.virsh("define", xml.toString()).ok();
+    from.virsh("start", name).ok();
+    List<String> rows = new ArrayList<>();
+    try {
+      for (int i = 0; i < 600 && !(Files.exists(root.resolve("tmp/ready"))
+          && Files.readString(root.resolve("tmp/ready")).contains("ready")); i++) {
+        Thread.sleep(100);
+      }
+      for (int run = 1; run <= repeat; run++) {
+        int beatsBefore = Files.readAllLines(root.resolve("tmp/hb")).size();
+        List<String> cmd = new ArrayList<>(List.of("migrate", name, "lxc+tcp://" + to.address() + "/system",
+            "--pki", pki.toString()));
+        if (compress) {
+          cmd.add("--compress");
+        }
+        String up0 = now();
+        long t0 = System.nanoTime();
+        JobPhases phases = new JobPhases(Map.of(from.name().substring(from.name().length() - 1),
+            from.hostPath("/run/virt-lxc/jobs/" + name + ".job"), to.name().substring(to.name().length() - 1),
+            to.hostPath("/run/virt-lxc/jobs/" + name + ".job")));
+        try {
+          from.virtLxc(cmd.toArray(String[]::new)).ok();
+        } finally {
+          phases.close();
+        }
+        double total = (System.nanoTime() - t0) / 1e9;
+        String up1 = now();
+        // until the heartbeat runs on the destination (a beat after the command returned), 60 s at most
+        for (int i = 0; i < 600 && !beatAfter(root.resolve("tmp/hb"), Double.parseDouble(up1)); i++) {
+          Thread.sleep(100);
+        }
+        String resumed = now();
+        double downtime = longestGap(Files.readAllLines(root.resolve("tmp/hb")), beatsBefore);
+        String job = from.virtLxc("domjobinfo", name, "--completed").ok().out();
+        long sent = dataTotal(job);
+        if (System.getenv("BENCH_DEBUG") != null) {
+          List<String> hb = Files.readAllLines(root.resolve("tmp/hb"));
+          System.out.println("time at start " + up0 + ", at end " + up1 + ", beating again " + resumed + "; beats " + beatsBefore + " .. "
+              + hb.size() + ": first " + hb.get(beatsBefore) + ", last " + hb.get(hb.size() - 1));
+          for (int k = beatsBefore + 1; k < hb.size(); k++) {
+            try {
+              double g = Double.parseDouble(hb.get(k).split(" ")[0]) - Double.parseDouble(hb.get(k - 1).split(" ")[0]);
+              if (g > 0.1) {
+                System.out.println("gap " + g + " from " + hb.get(k - 1) + " to " + hb.get(k));
+              }
+            } catch (NumberFormatException e) {
+              System.out.println("bad line " + hb.get(k));
+            }
+          }
+        }
+        rows.add(String.format(Locale.ROOT, "%8d %6s %10.2f %10.2f %12.1f", mib, run + " " + from.name().substring(
+            from.name().length() - 1) + ">" + to.name().substring(to.name().length() - 1), total, downtime,
+            sent / 1048576.0));
+        System.out.println(rows.get(rows.size() - 1));
+        System.out.println("         phases: " + String.join(", ", phases.timeline()));
+        SimulatedHost x = from;
+        from = to;
+        to = x;
+      }
+    } finally {
+      for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
+        h.virsh("destroy", name);
+        h.virsh("undefine", name);
+      }
+    }
+    return rows;
+  }
+
+  private static String now() {
+    java.time.Instant t = java.time.Instant.now();
+    return String.format(Locale.ROOT, "%d.%06d", t.getEpochSecond(), t.getNano() / 1000);
+  }
+
+  private static boolean beatAfter(Path hb, double uptime) throws java.io.IOException {
+    List<String> beats = Files.readAllLines(hb);
+    try {
+      return !beats.isEmpty() && Double.parseDouble(beats.get(beats.size() - 1).split(" ")[0]) > uptime;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** The longest gap between consecutive heartbeats after the first {@code from} ones, in seconds. */
+  static double longestGap(List<String> beats, int from) {
+    double longest = 0;
+    for (int i = Math.max(1, from); i < beats.size(); i++) {
+      try {
+        longest = Math.max(longest, Double.parseDouble(beats.get(i).split(" ")[0])
+            - Double.parseDouble(beats.get(i - 1).split(" ")[0]));
+      } catch (NumberFormatException e) {
+        // a line cut by the freeze: skip it
+      }
+    }
+    return longest;
+  }
+
+  /** "Data total: 1.23 GiB" of a {@code domjobinfo} table, in bytes. */
+  static long dataTotal(String table) {
+    for (String line : table.split("\n")) {
+      if (line.startsWith("Data total:")) {
+        String[] v = line.substring("Data total:".length()).strip().split("\\s+");
+        double n = Double.parseDouble(v[0]);
+        return (long) (n * switch (v[1]) {
+          case "KiB" -> 1024.0;
+          case "MiB" -> 1048576.0;
+          case "GiB" -> 1073741824.0;
+          default -> 1.0;
+        });
+      }
+    }
+    return 0;
+  }
+
+  private static Process service(TwoHosts hosts, SimulatedHost h, Path pki) throws Exception {
+    Path log = hosts.shared().resolve("service-" + h.name() + ".log");
+    Process p = h.command(hosts.virtLxc().toString(), "migration-service", "--listen", h.address(), "--pki",
+        pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    for (int i = 0; i < 300 && !Files.readString(log).contains("listening"); i++) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("migration service on " + h.name() + " ended: " + Files.readString(log));
+      }
+      Thread.sleep(100);
+    }
+    return p;
+  }
+
+  private static Path rootfs(Path root, Path memtouch) throws Exception {
+    for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc", "root")) {
+      Files.createDirectories(root.resolve(d));
+    }
+    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+    for (String applet : List.of("sh", "usleep")) {
+      Files.createSymbolicLink(root.resolve("bin/" + applet), Path.of("busybox"));
+    }
+    Files.copy(memtouch, root.resolve("memtouch"));
+    Files.copy(memtouch.resolveSibling("heartbeat"), root.resolve("heartbeat"));
+    return root;
+  }
+}
