@@ -51,8 +51,6 @@ public final class MonitorServer implements AutoCloseable {
 
   // guarded by lock
   private SocketChannel client;
-  private boolean firstClientSeen;
-  private SocketChannel firstClient;
   private long initPid;
   private boolean initSent;
   private boolean closed;
@@ -113,9 +111,11 @@ public final class MonitorServer implements AutoCloseable {
   }
 
   /**
-   * Records the init pid (host pid namespace) and sends INIT to the first client if it is connected and has not had
-   * it yet; otherwise INIT is sent when the first client connects. Later clients (libvirtd reconnecting after its
-   * own restart) never get INIT: libvirtd reads the pid from the status XML then.
+   * Records the init pid (host pid namespace) and sends INIT to the connected client, or to the next one that
+   * connects, once. A libvirtd that reconnects after its own restart gets no second INIT (it reads the pid from the
+   * status XML then), but does get the first one if no client had it: libvirt_lxc gives INIT only to its first client,
+   * so a libvirtd restarted between a start and INIT would never learn the init pid (seen here: a domain running for
+   * an hour with lxc-enter-namespace answering "Init pid is not yet available").
    */
   public void initStarted(long pid) {
     if (pid <= 0) {
@@ -126,7 +126,7 @@ public final class MonitorServer implements AutoCloseable {
         throw new IllegalStateException("init pid already reported: " + initPid);
       }
       initPid = pid;
-      if (!closed && client != null && client == firstClient) {
+      if (!closed && client != null) {
         sendInitLocked();
       }
     }
@@ -249,13 +249,9 @@ public final class MonitorServer implements AutoCloseable {
       }
       client = accepted;
       acceptedTotal++;
-      if (!firstClientSeen) {
-        firstClientSeen = true;
-        firstClient = accepted;
-      }
-      LOG.debug("libvirtd connected{}", accepted == firstClient ? "" : " again");
-      if (accepted == firstClient && initPid != 0) {
-        sendInitLocked();
+      LOG.debug("libvirtd connected{}", acceptedTotal == 1 ? "" : " again");
+      if (initPid != 0) {
+        sendInitLocked(); // once: only when no client had it yet
       }
       return true;
     }
@@ -277,9 +273,6 @@ public final class MonitorServer implements AutoCloseable {
       if (client == ch) {
         client = null;
         LOG.debug("libvirtd disconnected");
-      }
-      if (ch == firstClient) {
-        firstClient = null;
       }
     }
     closeQuietly(ch);
