@@ -127,6 +127,7 @@ final class ImageOutput implements AutoCloseable {
     if (direct.position() != start + member.size()) {
       throw new IOException("the save image's file position moved while member '" + member.name() + "' was copied");
     }
+    direct.force(false); // written back while the digest thread catches up, not after it
     int pad = (int) (-member.size() & (RECORD - 1));
     buffered.write(new byte[pad]);
     digests.put(member.name(), regionDigest.finish());

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #finish} gives the digest of the regions since the last call; {@link #close} stops the thread.
  */
 final class RegionDigest implements AutoCloseable {
-  private static final int PENDING = 2;
+  private static final int PENDING = 32;
   private static final sun.misc.Unsafe UNSAFE = unsafe();
 
   private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
