@@ -30,9 +30,22 @@ final class AtomicFile {
     T writeTo(OutputStream out) throws IOException;
   }
 
+  /**
+   * Writes the content to the stream it is given, or straight into the file's channel (readable too) at its
+   * position, after flushing the stream.
+   */
+  @FunctionalInterface
+  interface ChannelBody<T> {
+    T writeTo(OutputStream out, FileChannel channel) throws IOException;
+  }
+
   private AtomicFile() {}
 
   static <T> T write(Path target, Body<T> body) throws IOException {
+    return write(target, (out, channel) -> body.writeTo(out));
+  }
+
+  static <T> T write(Path target, ChannelBody<T> body) throws IOException {
     Path file = target.toAbsolutePath();
     Path dir = file.getParent();
     Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp",
@@ -40,9 +53,9 @@ final class AtomicFile {
     boolean done = false;
     try {
       T result;
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
         OutputStream out = Channels.newOutputStream(ch);
-        result = body.writeTo(out);
+        result = body.writeTo(out, ch);
         out.flush();
         ch.force(true);
       }

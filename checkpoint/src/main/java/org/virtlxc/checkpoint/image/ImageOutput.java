@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +28,8 @@ final class ImageOutput implements AutoCloseable {
   private static final int ZSTD_LEVEL = 1;
   private static final int ZSTD_WORKERS = Math.min(4, Runtime.getRuntime().availableProcessors());
   private static final long PROGRESS_STEP = 1 << 20;
+  /** Bytes the kernel copies between two digest hand-overs and progress reports. */
+  private static final long DIRECT_CHUNK = 64L << 20;
 
   private final TarArchiveOutputStream tar;
   private final OutputStream buffered;
@@ -34,11 +40,25 @@ final class ImageOutput implements AutoCloseable {
   private final long mtimeMillis;
   private final Map<String, String> digests = new LinkedHashMap<>();
   private final BackgroundDigest hasher = new BackgroundDigest(1 << 20);
+  /** The file {@code sink} writes into, when members from files are copied into it by the kernel; else null. */
+  private final FileChannel direct;
+  private RegionDigest regionDigest;
   private long bytesWritten;
   private long pageBytesWritten;
 
   /** Starts the image on {@code sink} (which is flushed but not closed at the end) and writes the manifest. */
   ImageOutput(OutputStream sink, Manifest manifest, WriteProgress.Listener listener) throws IOException {
+    this(sink, null, manifest, listener);
+  }
+
+  /**
+   * As {@link #ImageOutput(OutputStream, Manifest, WriteProgress.Listener)}; {@code file} (or null) is the channel,
+   * open for reading and writing, that {@code sink} writes into at its position: uncompressed members from files
+   * are then copied by the kernel ({@link #addMember(MemberInfo, Path)}).
+   */
+  ImageOutput(OutputStream sink, FileChannel file, Manifest manifest, WriteProgress.Listener listener)
+      throws IOException {
+    this.direct = manifest.compression() == Compression.NONE ? file : null;
     this.manifest = manifest;
     this.expected = manifest.members().iterator();
     this.listener = listener;
@@ -52,20 +72,71 @@ final class ImageOutput implements AutoCloseable {
     } else {
       compressedDigest = null;
     }
-    tar = new TarArchiveOutputStream(out, RECORD);
-    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_ERROR);
+    tar = TarHeader.configure(new TarArchiveOutputStream(out, RECORD));
     byte[] json = ManifestJson.write(manifest);
     writeSmall(MemberNames.MANIFEST, json);
     writeSmall(MemberNames.MANIFEST_SUM, DigestList.format(Map.of(MemberNames.MANIFEST, sha256(json))));
   }
 
+  /**
+   * Copies the next payload member from {@code source}, as {@link #addMember(MemberInfo, InputStream)}: in the
+   * kernel ({@code sendfile}/{@code copy_file_range}, no copy through Java) when the image is an uncompressed file,
+   * each region hashed from the image file itself once written, while the next one is copied.
+   */
+  void addMember(MemberInfo member, Path source) throws IOException {
+    if (direct == null) {
+      try (InputStream in = Files.newInputStream(source)) {
+        addMember(member, in);
+      }
+      return;
+    }
+    checkNext(member);
+    byte[] header = TarHeader.of(entry(member.name(), member.size()));
+    tar.flush();
+    buffered.write(header);
+    buffered.flush();
+    if (regionDigest == null) {
+      regionDigest = new RegionDigest();
+    }
+    long start = direct.position();
+    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+      long done = 0;
+      while (done < member.size()) {
+        long n = Math.min(DIRECT_CHUNK, member.size() - done);
+        long chunkEnd = done + n;
+        while (done < chunkEnd) {
+          long moved = in.transferTo(done, chunkEnd - done, direct);
+          if (moved <= 0) {
+            throw new IOException("member '" + member.name() + "' ended after " + done + " of " + member.size()
+                + " bytes: its source changed while the image was written");
+          }
+          done += moved;
+        }
+        regionDigest.submit(direct, start + chunkEnd - n, n);
+        bytesWritten += n;
+        if (member.isPages()) {
+          pageBytesWritten += n;
+        }
+        report();
+      }
+      if (in.size() != member.size()) {
+        throw new IOException("member '" + member.name() + "' is longer than its " + member.size()
+            + " bytes: its source changed while the image was written");
+      }
+    }
+    if (direct.position() != start + member.size()) {
+      throw new IOException("the save image's file position moved while member '" + member.name() + "' was copied");
+    }
+    direct.force(false); // written back while the digest thread catches up, not after it
+    int pad = (int) (-member.size() & (RECORD - 1));
+    buffered.write(new byte[pad]);
+    digests.put(member.name(), regionDigest.finish());
+    report();
+  }
+
   /** Copies the next payload member, which must be the next one the manifest lists, exactly its size. */
   void addMember(MemberInfo member, InputStream content) throws IOException {
-    MemberInfo next = expected.hasNext() ? expected.next() : null;
-    if (!member.equals(next)) {
-      throw new IllegalStateException("member " + member + " written where the manifest lists " + next);
-    }
+    checkNext(member);
     tar.putArchiveEntry(entry(member.name(), member.size()));
     long left = member.size();
     long sinceReport = 0;
@@ -101,6 +172,13 @@ final class ImageOutput implements AutoCloseable {
     report();
   }
 
+  private void checkNext(MemberInfo member) {
+    MemberInfo next = expected.hasNext() ? expected.next() : null;
+    if (!member.equals(next)) {
+      throw new IllegalStateException("member " + member + " written where the manifest lists " + next);
+    }
+  }
+
   /** Writes the trailer and ends the tar (and zstd) stream; the sink is flushed, not closed. */
   void finish() throws IOException {
     if (expected.hasNext()) {
@@ -115,13 +193,16 @@ final class ImageOutput implements AutoCloseable {
       buffered.write(DigestFrame.of(compressedDigest.md.digest()));
     }
     buffered.close();
-    hasher.close();
+    close();
   }
 
   /** Stops the digest thread; the sink is left as it is (call after a failure; {@link #finish} does it too). */
   @Override
   public void close() {
     hasher.close();
+    if (regionDigest != null) {
+      regionDigest.close();
+    }
   }
 
   Manifest manifest() {
@@ -137,7 +218,7 @@ final class ImageOutput implements AutoCloseable {
     }
   }
 
-  private TarArchiveEntry entry(String name, long size) {
+  TarArchiveEntry entry(String name, long size) {
     TarArchiveEntry e = new TarArchiveEntry(name);
     e.setSize(size);
     e.setMode(0100600);

@@ -12,9 +12,10 @@ import java.util.stream.Stream;
 
 /**
  * Content for one payload member: its name in the image, its exact size, and how to open it. The writer fails if
- * the content turns out shorter or longer than {@code size}.
+ * the content turns out shorter or longer than {@code size}. {@code file} is the regular file holding the content
+ * when there is one (null otherwise): a writer to a file copies it in the kernel instead of through {@code opener}.
  */
-public record MemberSource(String name, long size, Opener opener) {
+public record MemberSource(String name, long size, Opener opener, Path file) {
   /** Opens the member's content; called once, when the writer reaches the member. */
   @FunctionalInterface
   public interface Opener {
@@ -25,13 +26,18 @@ public record MemberSource(String name, long size, Opener opener) {
     new MemberInfo(name, size);
   }
 
+  /** Content that is not (known to be) a regular file. */
+  public MemberSource(String name, long size, Opener opener) {
+    this(name, size, opener, null);
+  }
+
   MemberInfo info() {
     return new MemberInfo(name, size);
   }
 
   /** A file as member {@code name}. */
   public static MemberSource ofFile(String name, Path file) throws IOException {
-    return new MemberSource(name, Files.size(file), () -> Files.newInputStream(file));
+    return new MemberSource(name, Files.size(file), () -> Files.newInputStream(file), file);
   }
 
   /** Bytes as member {@code name}. */

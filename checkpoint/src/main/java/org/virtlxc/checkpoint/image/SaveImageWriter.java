@@ -3,6 +3,7 @@ package org.virtlxc.checkpoint.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
@@ -46,7 +47,8 @@ public final class SaveImageWriter {
    */
   public Manifest write(Path file, Manifest manifest, List<MemberSource> members) throws IOException {
     try {
-      Manifest written = AtomicFile.write(file, out -> writeTo(out, manifest, members));
+      Manifest written = AtomicFile.write(file,
+          (out, channel) -> write(out, channel, manifest, members));
       LOG.info("wrote save image {} ({} members, {} payload bytes, {})", file, written.members().size(),
           written.payloadBytes(), compression.label());
       return written;
@@ -59,9 +61,19 @@ public final class SaveImageWriter {
 
   /** Writes the image to {@code out}, which is flushed but not closed. */
   public Manifest writeTo(OutputStream out, Manifest manifest, List<MemberSource> members) throws IOException {
+    return write(out, null, manifest, members);
+  }
+
+  /** Writes to {@code out}; members from files are copied by the kernel into {@code file} if not null. */
+  private Manifest write(OutputStream out, FileChannel file, Manifest manifest, List<MemberSource> members)
+      throws IOException {
     Manifest full = manifest.withWriteDetails(compression, members.stream().map(MemberSource::info).toList());
-    try (ImageOutput image = new ImageOutput(out, full, listener)) {
+    try (ImageOutput image = new ImageOutput(out, file, full, listener)) {
       for (MemberSource m : members) {
+        if (file != null && m.file() != null) {
+          image.addMember(m.info(), m.file());
+          continue;
+        }
         try (InputStream in = m.opener().open()) {
           image.addMember(m.info(), in);
         }

@@ -41,6 +41,9 @@ abstract class Sha256 {
 
   abstract void update(byte[] b, int off, int len);
 
+  /** Hashes the remaining bytes of {@code buffer} (a direct or mapped one is read in place), consuming them. */
+  abstract void update(java.nio.ByteBuffer buffer);
+
   /** The digest of everything updated since creation or the last call, which starts a new one. */
   abstract byte[] digest();
 
@@ -59,6 +62,11 @@ abstract class Sha256 {
     @Override
     void update(byte[] b, int off, int len) {
       md.update(b, off, len);
+    }
+
+    @Override
+    void update(java.nio.ByteBuffer buffer) {
+      md.update(buffer);
     }
 
     @Override
@@ -96,6 +104,19 @@ abstract class Sha256 {
         off += n;
         len -= n;
       }
+    }
+
+    @Override
+    void update(java.nio.ByteBuffer buffer) {
+      if (!buffer.isDirect()) {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.get(b);
+        update(b, 0, b.length);
+        return;
+      }
+      Pointer p = Native.getDirectBufferPointer(buffer);
+      check(Crypto.EVP_DigestUpdate(ctx, p.share(buffer.position()), buffer.remaining()), "EVP_DigestUpdate");
+      buffer.position(buffer.limit());
     }
 
     @Override

@@ -77,6 +77,25 @@ class SaveImageAtomicWriteTest {
   }
 
   @Test
+  void aSourceFileThatShrinksOrGrowsAfterItWasListedFailsClearly() throws IOException {
+    Path dir = Files.createDirectory(tmp.resolve("vlxct-ckimage-out"));
+    Path file = dir.resolve("vlxct-ckimage-changed.img");
+    Path pages = Files.write(tmp.resolve("vlxct-ckimage-pages.img"), new byte[3000]);
+    MemberSource listed = MemberSource.ofFile("criu/pages-1.img", pages);
+    Files.write(pages, new byte[1000]);
+    IOException e = assertThrows(IOException.class,
+        () -> SaveImageWriter.create().write(file, TestImages.manifest(), List.of(listed)));
+    assertTrue(e.getMessage().contains("member 'criu/pages-1.img' ended after 1000 of 3000 bytes"), e.getMessage());
+    assertEquals(List.of(), names(dir));
+
+    Files.write(pages, new byte[5000]);
+    e = assertThrows(IOException.class,
+        () -> SaveImageWriter.create().write(file, TestImages.manifest(), List.of(listed)));
+    assertTrue(e.getMessage().contains("member 'criu/pages-1.img' is longer than its 3000 bytes"), e.getMessage());
+    assertEquals(List.of(), names(dir));
+  }
+
+  @Test
   void anInterruptedWriteLeavesTheOldImage() throws Exception {
     Path dir = Files.createDirectory(tmp.resolve("vlxct-ckimage-out"));
     Path file = goodImage(dir);

@@ -24,6 +24,25 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SaveImageRoundTripTest {
   @TempDir Path tmp;
 
+  /** A file written with kernel copies (members from files) holds exactly the bytes the stream writer produces. */
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void aFileImageIsByteForByteTheStreamedImage(Compression compression) throws IOException {
+    Path criu = TestImages.criuDir(tmp, 70); // more than one 64 MiB kernel copy and digest region
+    Path log = Files.writeString(tmp.resolve("vlxct-ckimage-console.log"), "boot\nlogin:\n");
+    List<MemberSource> members = new ArrayList<>(MemberSource.criuDirectory(criu));
+    members.add(MemberSource.extra("console.log", log));
+    members.add(MemberSource.ofBytes("extra/empty", new byte[0]));
+    Path file = tmp.resolve("vlxct-ckimage-dom.img");
+    SaveImageWriter writer = SaveImageWriter.create().compression(compression);
+
+    writer.write(file, TestImages.manifest(), members);
+    java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+    writer.writeTo(streamed, TestImages.manifest(), members);
+
+    org.junit.jupiter.api.Assertions.assertArrayEquals(streamed.toByteArray(), Files.readAllBytes(file));
+  }
+
   @ParameterizedTest
   @EnumSource(Compression.class)
   void roundTripKeepsEveryFileAndTheManifest(Compression compression) throws IOException {

@@ -1,5 +1,6 @@
 package org.virtlxc.checkpoint.image;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +39,29 @@ class Sha256Test {
       a.update(data, off + split, size - split);
       b.update(data, off, size);
       assertEquals(DigestList.hex(b.digest()), DigestList.hex(a.digest()), "SHA-256 of " + size + " bytes");
+    }
+  }
+
+  @Test
+  void directAndHeapBuffersHashTheirRemainingBytesOnly() {
+    Random r = new Random(12);
+    for (int size : new int[] {0, 1, 4096, (1 << 20) + 3}) {
+      byte[] data = new byte[size + 10];
+      r.nextBytes(data);
+      java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(data.length).put(data);
+      direct.position(5).limit(5 + size);
+      java.nio.ByteBuffer heap = java.nio.ByteBuffer.wrap(data, 5, size);
+      Sha256 a = Sha256.create();
+      Sha256 b = Sha256.jdk();
+      Sha256 c = Sha256.create();
+      a.update(direct);
+      b.update(data, 5, size);
+      c.update(heap);
+      byte[] expected = b.digest();
+      assertArrayEquals(expected, a.digest(), "direct, size " + size);
+      assertArrayEquals(expected, c.digest(), "heap, size " + size);
+      assertEquals(0, direct.remaining());
+      assertEquals(0, heap.remaining());
     }
   }
 
