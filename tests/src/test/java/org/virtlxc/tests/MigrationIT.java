@@ -227,13 +227,8 @@ class MigrationIT {
       a.virsh("start", name).ok();
       awaitCounterAbove(root, 1);
       Path log = hosts.shared().resolve(name + "-migrate.log");
-      Process migrate = a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system",
-          "--pki", pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      String info = "";
-      for (int i = 0; i < 150 && !info.contains("restoring on the destination"); i++) {
-        info = a.virtLxc("domjobinfo", name).out();
-        Thread.sleep(100);
-      }
+      Process migrate = migrateInBackground(a, b, name, log);
+      String info = awaitSourceJobInfo(a, name, "restoring on the destination");
       assertTrue(info.matches("(?s).*Operation:\\s+Outgoing migration.*Phase:\\s+restoring on the destination.*"),
           info);
       a.virtLxc("domjobabort", name).ok();
@@ -263,13 +258,8 @@ class MigrationIT {
       a.virsh("start", name).ok();
       awaitCounterAbove(root, 1);
       Path log = hosts.shared().resolve(name + "-migrate.log");
-      Process migrate = a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system",
-          "--pki", pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      String info = "";
-      for (int i = 0; i < 150 && !info.contains("restoring on the destination"); i++) {
-        info = a.virtLxc("domjobinfo", name).out();
-        Thread.sleep(100);
-      }
+      Process migrate = migrateInBackground(a, b, name, log);
+      String info = awaitSourceJobInfo(a, name, "restoring on the destination");
       assertTrue(info.contains("restoring on the destination"), info);
       migrate.destroy(); // SIGTERM, as a Ctrl-C or a service manager would
       assertTrue(migrate.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
@@ -478,4 +468,20 @@ class MigrationIT {
     throw new AssertionError("the counter in " + root + " did not exceed " + than + " in 30 s");
   }
 
+
+  /** {@code virt-lxc migrate NAME} from {@code a} to {@code b}, running in the background, its output in {@code log}. */
+  private Process migrateInBackground(SimulatedHost a, SimulatedHost b, String name, Path log) throws IOException {
+    return a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
+        pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** The source's {@code domjobinfo} once it mentions {@code phase}, or the last one seen after about 15 s. */
+  private static String awaitSourceJobInfo(SimulatedHost a, String name, String phase) throws InterruptedException {
+    String info = "";
+    for (int i = 0; i < 150 && !info.contains(phase); i++) {
+      info = a.virtLxc("domjobinfo", name).out();
+      Thread.sleep(100);
+    }
+    return info;
+  }
 }
