@@ -191,14 +191,11 @@ class MigrationIT {
   void aFailedRestoreOnTheDestinationLeavesTheSourceRunningAndNothingThere() throws Exception {
     SimulatedHost a = hosts.a();
     SimulatedHost b = hosts.b();
-    String name = PREFIX + "fail-" + UUID.randomUUID().toString().substring(0, 6);
-    String uuid = UUID.randomUUID().toString();
-    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
-    String emulator = refusingEmulatorOnB(name, "echo 'vlxct-migrate: this controller refuses' >&2; exit 1");
-    try {
-      define(a, name, uuid, root, COUNTER_LOOP, "", Path.of(emulator));
-      a.virsh("start", name).ok();
-      awaitCounterAbove(root, 1);
+    try (CountingOnA d = countingOnAWithControllerOnB("fail",
+        "echo 'vlxct-migrate: this controller refuses' >&2; exit 1")) {
+      String name = d.name();
+      String uuid = d.uuid();
+      Path root = d.root();
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--persistent",
           "--undefinesource", "--pki", pki.toString());
       assertEquals(1, r.status(), r.err());
@@ -207,10 +204,6 @@ class MigrationIT {
       assertSourceRunsOn(name, root);
       assertTrue(a.virsh("list", "--all", "--name").ok().out().contains(name), "still defined on a");
       assertNothingOn(b, name, uuid);
-    } finally {
-      removeEverywhere(name);
-      Files.deleteIfExists(a.hostPath(emulator));
-      Files.deleteIfExists(b.hostPath(emulator));
     }
   }
 
@@ -218,14 +211,10 @@ class MigrationIT {
   void domjobabortWhileTheDestinationRestoresLeavesTheSourceRunningAndNothingThere() throws Exception {
     SimulatedHost a = hosts.a();
     SimulatedHost b = hosts.b();
-    String name = PREFIX + "abort-" + UUID.randomUUID().toString().substring(0, 6);
-    String uuid = UUID.randomUUID().toString();
-    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
-    String emulator = refusingEmulatorOnB(name, "sleep 8; exit 1"); // a slow restore there
-    try {
-      define(a, name, uuid, root, COUNTER_LOOP, "", Path.of(emulator));
-      a.virsh("start", name).ok();
-      awaitCounterAbove(root, 1);
+    try (CountingOnA d = countingOnAWithControllerOnB("abort", "sleep 8; exit 1")) { // a slow restore there
+      String name = d.name();
+      String uuid = d.uuid();
+      Path root = d.root();
       Path log = hosts.shared().resolve(name + "-migrate.log");
       Process migrate = migrateInBackground(a, b, name, log);
       String info = awaitSourceJobInfo(a, name, "restoring on the destination");
@@ -238,10 +227,6 @@ class MigrationIT {
       assertTrue(a.virtLxc("domjobinfo", name, "--completed").ok().out().matches("(?s).*Job type:\\s+Cancelled.*"));
       assertSourceRunsOn(name, root);
       assertNothingOn(b, name, uuid);
-    } finally {
-      removeEverywhere(name);
-      Files.deleteIfExists(a.hostPath(emulator));
-      Files.deleteIfExists(b.hostPath(emulator));
     }
   }
 
@@ -249,14 +234,10 @@ class MigrationIT {
   void aMigrateCommandKilledBeforeTheCommitLeavesTheSourceRunningAndNothingThere() throws Exception {
     SimulatedHost a = hosts.a();
     SimulatedHost b = hosts.b();
-    String name = PREFIX + "term-" + UUID.randomUUID().toString().substring(0, 6);
-    String uuid = UUID.randomUUID().toString();
-    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
-    String emulator = refusingEmulatorOnB(name, "sleep 8; exit 1"); // a slow restore there
-    try {
-      define(a, name, uuid, root, COUNTER_LOOP, "", Path.of(emulator));
-      a.virsh("start", name).ok();
-      awaitCounterAbove(root, 1);
+    try (CountingOnA d = countingOnAWithControllerOnB("term", "sleep 8; exit 1")) { // a slow restore there
+      String name = d.name();
+      String uuid = d.uuid();
+      Path root = d.root();
       Path log = hosts.shared().resolve(name + "-migrate.log");
       Process migrate = migrateInBackground(a, b, name, log);
       String info = awaitSourceJobInfo(a, name, "restoring on the destination");
@@ -267,10 +248,6 @@ class MigrationIT {
           Files.readString(log));
       assertSourceRunsOn(name, root);
       assertNothingOn(b, name, uuid);
-    } finally {
-      removeEverywhere(name);
-      Files.deleteIfExists(a.hostPath(emulator));
-      Files.deleteIfExists(b.hostPath(emulator));
     }
   }
 
@@ -278,24 +255,16 @@ class MigrationIT {
   void aMigrationPastItsTimeoutIsAbortedAndTheSourceRunsOn() throws Exception {
     SimulatedHost a = hosts.a();
     SimulatedHost b = hosts.b();
-    String name = PREFIX + "timeout-" + UUID.randomUUID().toString().substring(0, 6);
-    String uuid = UUID.randomUUID().toString();
-    Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
-    String emulator = refusingEmulatorOnB(name, "sleep 8; exit 1");
-    try {
-      define(a, name, uuid, root, COUNTER_LOOP, "", Path.of(emulator));
-      a.virsh("start", name).ok();
-      awaitCounterAbove(root, 1);
+    try (CountingOnA d = countingOnAWithControllerOnB("timeout", "sleep 8; exit 1")) {
+      String name = d.name();
+      String uuid = d.uuid();
+      Path root = d.root();
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--timeout", "3",
           "--pki", pki.toString());
       assertEquals(1, r.status(), r.err());
       assertTrue(r.err().contains("operation aborted"), r.err());
       assertSourceRunsOn(name, root);
       assertNothingOn(b, name, uuid);
-    } finally {
-      removeEverywhere(name);
-      Files.deleteIfExists(a.hostPath(emulator));
-      Files.deleteIfExists(b.hostPath(emulator));
     }
   }
 
@@ -358,6 +327,34 @@ class MigrationIT {
    * The same {@code <emulator>} path on both hosts, in a directory private to each: this build's controller on a, a
    * script running {@code bScript} on b (whose restores so fail).
    */
+  /**
+   * A counter domain started on a with virt-lxc's controller, whose emulator on b is the shell {@code bScript} (a
+   * restore there that fails or hangs); closing it removes the domain and both emulators.
+   */
+  private record CountingOnA(String name, String uuid, Path root, String emulator) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      removeEverywhere(name);
+      Files.deleteIfExists(hosts.a().hostPath(emulator));
+      Files.deleteIfExists(hosts.b().hostPath(emulator));
+    }
+  }
+
+  private static CountingOnA countingOnAWithControllerOnB(String tag, String bScript) throws Exception {
+    String name = PREFIX + tag + "-" + UUID.randomUUID().toString().substring(0, 6);
+    CountingOnA d = new CountingOnA(name, UUID.randomUUID().toString(),
+        TestController.busyboxRoot(hosts.shared().resolve(name)), refusingEmulatorOnB(name, bScript));
+    try {
+      define(hosts.a(), d.name(), d.uuid(), d.root(), COUNTER_LOOP, "", Path.of(d.emulator()));
+      hosts.a().virsh("start", d.name()).ok();
+      awaitCounterAbove(d.root(), 1);
+      return d;
+    } catch (Exception | AssertionError e) {
+      d.close();
+      throw e;
+    }
+  }
+
   private static String refusingEmulatorOnB(String name, String bScript) throws IOException {
     String emulator = "/var/lib/virt-lxc/" + name + "-controller";
     Files.copy(hosts.controller(), hosts.a().hostPath(emulator), StandardCopyOption.COPY_ATTRIBUTES);
@@ -433,21 +430,7 @@ class MigrationIT {
 
   private static void define(SimulatedHost h, String name, String uuid, Path root, String script, String devices,
       Path controller) throws IOException {
-    Path xml = root.resolveSibling(root.getFileName() + "-" + h.name() + ".xml");
-    Files.writeString(xml, "<domain type='lxc'>\n"
-        + "  <name>" + name + "</name>\n"
-        + "  <uuid>" + uuid + "</uuid>\n"
-        + "  <memory unit='KiB'>131072</memory>\n"
-        + "  <os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg><initarg>"
-        + script.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</initarg></os>\n"
-        + "  <devices>\n"
-        + "    <emulator>" + controller + "</emulator>\n"
-        + "    <filesystem type='mount'><source dir='" + root + "'/><target dir='/'/></filesystem>\n"
-        + "    <console type='pty'/>\n"
-        + devices
-        + "  </devices>\n"
-        + "</domain>\n");
-    h.virsh("define", xml.toString()).ok();
+    h.defineBusybox(name, uuid, root, "/bin/sh", script, devices, controller);
   }
 
   private static int counter(Path root) throws IOException {
@@ -469,7 +452,7 @@ class MigrationIT {
   }
 
 
-  /** {@code virt-lxc migrate NAME} from {@code a} to {@code b}, running in the background, its output in {@code log}. */
+  /** {@code virt-lxc migrate NAME} from a to b, running in the background, its output in {@code log}. */
   private Process migrateInBackground(SimulatedHost a, SimulatedHost b, String name, Path log) throws IOException {
     return a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
         pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -163,6 +163,30 @@ public final class SimulatedHost implements AutoCloseable {
   }
 
   /** A libvirt-java connection to this host's libvirtd (close it yourself). */
+  /**
+   * Defines on this host a domain named {@code name} (with {@code uuid}) whose root filesystem is {@code root}, init
+   * {@code init -c SCRIPT}, one console, {@code controller} as its {@code <emulator>} and {@code devices} (XML) added;
+   * the XML file is written next to {@code root}.
+   */
+  public void defineBusybox(String name, String uuid, Path root, String init, String script, String devices,
+      Path controller) throws IOException {
+    Path xml = root.resolveSibling(root.getFileName() + "-" + name() + ".xml");
+    Files.writeString(xml, "<domain type='lxc'>\n"
+        + "  <name>" + name + "</name>\n"
+        + "  <uuid>" + uuid + "</uuid>\n"
+        + "  <memory unit='KiB'>131072</memory>\n"
+        + "  <os><type>exe</type><init>" + init + "</init><initarg>-c</initarg><initarg>"
+        + script.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</initarg></os>\n"
+        + "  <devices>\n"
+        + "    <emulator>" + controller + "</emulator>\n"
+        + "    <filesystem type='mount'><source dir='" + root + "'/><target dir='/'/></filesystem>\n"
+        + "    <console type='pty'/>\n"
+        + devices
+        + "  </devices>\n"
+        + "</domain>\n");
+    virsh("define", xml.toString()).ok();
+  }
+
   public Connect connect() throws LibvirtException {
     return new Connect(uri());
   }

@@ -203,21 +203,7 @@ class TwoHostsIT {
 
   private static void define(SimulatedHost h, String name, String uuid, Path root, String init, String script,
       String devices, Path controller) throws Exception {
-    Path xml = root.resolveSibling(root.getFileName() + "-" + h.name() + ".xml");
-    Files.writeString(xml, "<domain type='lxc'>\n"
-        + "  <name>" + name + "</name>\n"
-        + "  <uuid>" + uuid + "</uuid>\n"
-        + "  <memory unit='KiB'>131072</memory>\n"
-        + "  <os><type>exe</type><init>" + init + "</init><initarg>-c</initarg><initarg>"
-        + script.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</initarg></os>\n"
-        + "  <devices>\n"
-        + "    <emulator>" + controller + "</emulator>\n"
-        + "    <filesystem type='mount'><source dir='" + root + "'/><target dir='/'/></filesystem>\n"
-        + "    <console type='pty'/>\n"
-        + devices
-        + "  </devices>\n"
-        + "</domain>\n");
-    h.virsh("define", xml.toString()).ok();
+    h.defineBusybox(name, uuid, root, init, script, devices, controller);
   }
 
   /** The container's init: the only child of the controller whose pid libvirtd reports as the domain's id. */
