@@ -55,8 +55,7 @@ class ContainerSetupIT {
   @AfterEach
   void tearDown() throws Exception {
     for (String d : domains) {
-      virsh("destroy", d);
-      virsh("undefine", d);
+      Virsh.destroyAndUndefine(d);
     }
     for (Process p : helpers) {
       p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

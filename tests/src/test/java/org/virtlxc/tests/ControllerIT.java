@@ -24,7 +24,7 @@ class ControllerIT {
   private static final Path BUILD_ROOT = Path.of(System.getProperty("virtlxc.build.root", "..")).toAbsolutePath()
       .normalize();
   private static final Path STATE_DIR = Path.of("/run/libvirt/lxc");
-  private static final String COUNTER_LOOP = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
+  private static final String COUNTER_LOOP = Counter.LOOP;
 
   private String name;
   private Path work;

@@ -52,7 +52,7 @@ class ImageToolsIT {
       .normalize();
   /** Holds ~200 MiB of touched anonymous memory: dd's buffer, blocked writing into a pipe nobody reads. */
   private static final String MEMORY_HOG = "dd if=/dev/zero bs=200M count=1 | sleep 1000000";
-  private static final String COUNTER = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
+  private static final String COUNTER = Counter.LOOP;
 
   private static final String HOLD_SCRIPT = "hold-at-post-dump.sh";
 

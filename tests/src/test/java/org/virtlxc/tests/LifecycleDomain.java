@@ -27,8 +27,7 @@ final class LifecycleDomain implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   /** A shell counter loop writing /tmp/counter once a second (and a line to the console). */
-  static final String COUNTER_LOOP =
-      "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; echo vlxct tick $i; sleep 1; done";
+  static final String COUNTER_LOOP = Counter.loop("echo vlxct tick $i");
 
   /**
    * A shell init that speaks the initctl protocol as sysvinit does: it reads 384-byte requests from the FIFO
@@ -165,7 +164,7 @@ final class LifecycleDomain implements AutoCloseable {
       }
     });
     try {
-      return Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
+      return Counter.read(rootfs);
     } catch (IOException e) {
       throw new AssertionError(e);
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class MigrationIT {
   private static final String PREFIX = "vlxct-migrate-";
-  private static final String COUNTER_LOOP = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
+  private static final String COUNTER_LOOP = Counter.LOOP;
   /** Some memory first, so that the image is large enough to be cut in the middle. */
   private static final String BIG_COUNTER_LOOP = "v=$(dd if=/dev/urandom bs=1024 count=2048 2>/dev/null | base64); "
       + COUNTER_LOOP;
@@ -67,18 +68,18 @@ class MigrationIT {
     try {
       define(a, name, uuid, root, COUNTER_LOOP, "", hosts.controller());
       a.virsh("start", name).ok();
-      awaitCounterAbove(root, 2);
+      Counter.awaitAbove(root, 2, Duration.ofSeconds(30));
 
       SimulatedHost.Result there = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--persistent",
           "--undefinesource", "--verbose", "--pki", pki.toString()).ok();
-      int atMigration = counter(root);
+      int atMigration = Counter.current(root);
       System.out.println("a -> b: " + there.err().strip() + " (counter " + atMigration + ")");
       assertTrue(there.err().contains("Migration: [100 %]"), there.err());
       assertEquals("running", b.virsh("domstate", name).ok().out().strip());
       assertEquals(uuid, b.virsh("domuuid", name).ok().out().strip());
       assertTrue(b.virsh("dominfo", name).ok().out().matches("(?s).*Persistent:\\s+yes.*"), "defined on b");
       assertFalse(a.virsh("list", "--all", "--name").ok().out().contains(name), "undefined on a (--undefinesource)");
-      int onB = awaitCounterAbove(root, atMigration);
+      int onB = Counter.awaitAbove(root, atMigration, Duration.ofSeconds(30));
       assertTrue(onB <= atMigration + 5, "counts on from " + atMigration + " on b, not from 1: " + onB);
       assertTrue(a.virtLxc("domjobinfo", name, "--completed").ok().out()
           .matches("(?s).*Job type:\\s+Completed.*Operation:\\s+Outgoing migration.*"), "job recorded on a");
@@ -87,12 +88,12 @@ class MigrationIT {
 
       SimulatedHost.Result back = b.virtLxc("migrate", name, "lxc://" + a.address() + "/", "--compress", "--pki",
           pki.toString()).ok();
-      int atReturn = counter(root);
+      int atReturn = Counter.current(root);
       System.out.println("b -> a: " + back.err().strip() + " (counter " + atReturn + ")");
       assertEquals("running", a.virsh("domstate", name).ok().out().strip());
       assertTrue(a.virsh("dominfo", name).ok().out().matches("(?s).*Persistent:\\s+no.*"), "transient on a");
       assertEquals("shut off", b.virsh("domstate", name).ok().out().strip(), "b keeps its definition");
-      int onA = awaitCounterAbove(root, atReturn);
+      int onA = Counter.awaitAbove(root, atReturn, Duration.ofSeconds(30));
       assertTrue(onA <= atReturn + 5 && atReturn >= onB, "counts on from " + atReturn + " back on a: " + onA);
     } finally {
       removeEverywhere(name);
@@ -121,7 +122,7 @@ class MigrationIT {
       assertEquals("running", b.virsh("domstate", name).ok().out().strip());
       String after = echo(b, guestIp, "after " + id);
       assertTrue(after.contains("after " + id), "the listening socket serves on b: " + after);
-      awaitCounterAbove(root, counter(root));
+      Counter.awaitAbove(root, Counter.current(root), Duration.ofSeconds(30));
     } finally {
       removeEverywhere(name);
     }
@@ -140,7 +141,7 @@ class MigrationIT {
       define(b, name, uuid, rootB, COUNTER_LOOP, "", hosts.controller());
       a.virsh("start", name).ok();
       b.virsh("start", name).ok();
-      awaitCounterAbove(root, 1);
+      Counter.awaitAbove(root, 1, Duration.ofSeconds(30));
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
           pki.toString());
       assertEquals(1, r.status(), r.err());
@@ -162,7 +163,7 @@ class MigrationIT {
     try {
       define(a, name, uuid, root, BIG_COUNTER_LOOP, "", hosts.controller());
       a.virsh("start", name).ok();
-      awaitCounterAbove(root, 1);
+      Counter.awaitAbove(root, 1, Duration.ofSeconds(30));
       int proxyPort = 17001;
       Process proxy = startProxy(a, proxyPort, b.address(), 16520, 400_000);
       try {
@@ -181,7 +182,7 @@ class MigrationIT {
       // the service on b still serves: the same migration without the cut succeeds
       a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki", pki.toString()).ok();
       assertEquals("running", b.virsh("domstate", name).ok().out().strip());
-      awaitCounterAbove(root, counter(root));
+      Counter.awaitAbove(root, Counter.current(root), Duration.ofSeconds(30));
     } finally {
       removeEverywhere(name);
     }
@@ -283,7 +284,7 @@ class MigrationIT {
     try {
       define(a, name, UUID.randomUUID().toString(), root, COUNTER_LOOP, "", hosts.controller());
       a.virsh("start", name).ok();
-      awaitCounterAbove(root, 1);
+      Counter.awaitAbove(root, 1, Duration.ofSeconds(30));
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
           hosts.shared().resolve("mixed-pki").toString());
       assertEquals(1, r.status(), r.err());
@@ -347,7 +348,7 @@ class MigrationIT {
     try {
       define(hosts.a(), d.name(), d.uuid(), d.root(), COUNTER_LOOP, "", Path.of(d.emulator()));
       hosts.a().virsh("start", d.name()).ok();
-      awaitCounterAbove(d.root(), 1);
+      Counter.awaitAbove(d.root(), 1, Duration.ofSeconds(30));
       return d;
     } catch (Exception | AssertionError e) {
       d.close();
@@ -398,8 +399,8 @@ class MigrationIT {
 
   private static void assertSourceRunsOn(String name, Path root) throws Exception {
     assertEquals("running", hosts.a().virsh("domstate", name).ok().out().strip(), "the source runs on");
-    int now = counter(root);
-    int later = awaitCounterAbove(root, now + 1);
+    int now = Counter.current(root);
+    int later = Counter.awaitAbove(root, now + 1, Duration.ofSeconds(30));
     assertTrue(later > now, "and counts on: " + now + " -> " + later);
   }
 
@@ -431,24 +432,6 @@ class MigrationIT {
   private static void define(SimulatedHost h, String name, String uuid, Path root, String script, String devices,
       Path controller) throws IOException {
     h.defineBusybox(name, uuid, root, "/bin/sh", script, devices, controller);
-  }
-
-  private static int counter(Path root) throws IOException {
-    Path f = root.resolve("tmp/counter");
-    String s = Files.exists(f) ? Files.readString(f).strip() : "";
-    return s.isEmpty() ? 0 : Integer.parseInt(s);
-  }
-
-  /** Waits (30 s at most) until the container's counter exceeds {@code than}. */
-  private static int awaitCounterAbove(Path root, int than) throws Exception {
-    for (int i = 0; i < 300; i++) {
-      int c = counter(root);
-      if (c > than) {
-        return c;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the counter in " + root + " did not exceed " + than + " in 30 s");
   }
 
 

@@ -103,7 +103,7 @@ class NetworkRestoreIT {
         assertTrue(Files.readString(images.resolve(CheckpointManifest.FILE)).contains("netns.inode="),
             "the manifest records the external network namespace");
         assertNotEquals(0, run("ip", "link", "show", "dev", hostDev).status(), "the old veth went with the netns");
-        int saved = Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
+        int saved = Counter.read(rootfs);
 
         checkpointer.prepareRestore(images);
         long t0 = System.nanoTime();
@@ -159,7 +159,7 @@ class NetworkRestoreIT {
       Path images = work.resolve("images");
       checkpointer.dump(name, images, DumpOptions.stop());
       assertEquals("shut off", Virsh.awaitState(name, "shut off"));
-      int saved = Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
+      int saved = Counter.read(rootfs);
       checkpointer.prepareRestore(images);
       Virsh.run("start", name).ok();
 

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
@@ -44,7 +45,7 @@ import org.virtlxc.tests.examples.SaveRestoreExample;
  * {@code /tmp/counter} of its root filesystem.
  */
 class SaveRestoreCommandIT {
-  private static final String COUNTER_LOOP = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
+  private static final String COUNTER_LOOP = Counter.LOOP;
 
   private final Checkpoints checkpoints = Checkpoints.create();
   private String name;
@@ -124,16 +125,16 @@ class SaveRestoreCommandIT {
     assertTrue(save.err().contains("Save: [100 %]"), "progress with --verbose: " + save.err());
     assertEquals("shut off", Virsh.awaitState(name, "shut off"));
     assertEquals(List.of(file), list(file.getParent()), "only the image next to it: no work dir, no temp file");
-    int saved = rootCounter();
+    int saved = Counter.current(rootfs);
     Thread.sleep(1500);
-    assertEquals(saved, rootCounter(), "nothing runs once saved");
+    assertEquals(saved, Counter.current(rootfs), "nothing runs once saved");
     byte[] image = Files.readAllBytes(file);
 
     Run restore = virtLxc("restore", file.toString(), "--verbose").ok();
     assertEquals("Domain restored from " + file + "\n", restore.out());
     assertTrue(restore.err().contains("Restore: [100 %]"), "unpack progress with --verbose: " + restore.err());
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
-    int after = awaitCounterAbove(saved - 1);
+    int after = Counter.awaitAbove(rootfs, saved - 1, Duration.ofSeconds(15));
     System.out.println("counter saved " + saved + ", after restore " + after);
     assertTrue(after >= saved && after <= saved + 5, "the counter continues from " + saved + ": " + after);
     assertArrayEquals(image, Files.readAllBytes(file), "the save image is kept as it was");
@@ -151,13 +152,13 @@ class SaveRestoreCommandIT {
       SaveResult r = checkpoints.save(dom, file, SaveOptions.defaults().withRunState(RunState.PAUSED));
       System.out.println("saved " + r);
       assertEquals("shut off", Virsh.awaitState(name, "shut off"));
-      int saved = rootCounter();
+      int saved = Counter.current(rootfs);
       Domain back = checkpoints.restore(conn, file, RestoreOptions.defaults());
       assertEquals("paused", Virsh.run("domstate", name).ok().out().strip(), "the image's run state: paused");
       assertFalse(Files.exists(PendingRestore.ownedImagesDir(uuid)), "the unpacked image is gone before the pause");
       assertFalse(Files.exists(PendingRestore.ownedFastImagesDir(uuid)), "also when unpacked in memory");
       Thread.sleep(2500);
-      int paused = rootCounter();
+      int paused = Counter.current(rootfs);
       assertEquals(saved, paused, "nothing of the container ran after the restore");
       String states = processStates(back);
       System.out.println("restored paused: freezer " + Files.readString(freezerStateFile()).strip() + ", states "
@@ -165,7 +166,7 @@ class SaveRestoreCommandIT {
       assertEquals("FROZEN", Files.readString(freezerStateFile()).strip());
       back.resume();
       assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
-      int after = awaitCounterAbove(paused);
+      int after = Counter.awaitAbove(rootfs, paused, Duration.ofSeconds(15));
       assertTrue(after <= paused + 5, "counts on from " + paused + ": " + after);
     }
   }
@@ -173,13 +174,13 @@ class SaveRestoreCommandIT {
   @Test
   void theReadmeExampleSavesAndRestores() throws Exception {
     startAndCount(3);
-    int before = rootCounter();
+    int before = Counter.current(rootfs);
     Path file = work.resolve("example.save.zst");
     Domain restored = SaveRestoreExample.saveAndRestore(conn, name, file);
     assertEquals(name, restored.getName());
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
     assertTrue(Files.size(file) > 0, "the image is kept");
-    int c = awaitCounterAbove(before);
+    int c = Counter.awaitAbove(rootfs, before, Duration.ofSeconds(15));
     assertTrue(c <= before + 8, "continued from " + before + ", not restarted: " + c);
   }
 
@@ -189,47 +190,47 @@ class SaveRestoreCommandIT {
     Run ms = virtLxc("managedsave", name).ok();
     assertEquals("\nDomain '" + name + "' state saved by libvirt\n", ms.out());
     assertEquals("shut off", Virsh.awaitState(name, "shut off"));
-    int saved = rootCounter();
+    int saved = Counter.current(rootfs);
     Path images = PendingRestore.ownedImagesDir(uuid);
     assertTrue(Files.isRegularFile(images.resolve("inventory.img")), "managed save image in " + images);
 
     Virsh.run("start", name).ok();
-    int after = awaitCounterAbove(saved - 1);
+    int after = Counter.awaitAbove(rootfs, saved - 1, Duration.ofSeconds(15));
     assertTrue(after >= saved && after <= saved + 5, "restored by virsh start: " + saved + " -> " + after);
     assertTrue(awaitGone(images), "managed save image removed after the restore");
     assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid));
 
-    awaitCounterAbove(after + 1);
+    Counter.awaitAbove(rootfs, after + 1, Duration.ofSeconds(15));
     virtLxc("managedsave", name).ok();
     assertEquals("shut off", Virsh.awaitState(name, "shut off"));
-    int second = rootCounter();
+    int second = Counter.current(rootfs);
     Run start = virtLxc("start", name, "--force-boot").ok();
     assertEquals("Domain '" + name + "' started\n", start.out());
     assertFalse(Files.exists(images), "--force-boot discarded the managed save");
-    int booted = awaitCounterBelow(second);
+    int booted = Counter.awaitBelow(rootfs, second, Duration.ofSeconds(15));
     System.out.println("managed save at " + second + ", force-boot counts from " + booted);
 
-    awaitCounterAbove(booted + 1);
+    Counter.awaitAbove(rootfs, booted + 1, Duration.ofSeconds(15));
     virtLxc("managedsave", name, "--paused").ok();
     assertEquals("shut off", Virsh.awaitState(name, "shut off"));
-    int third = rootCounter();
+    int third = Counter.current(rootfs);
     virtLxc("start", name).ok();
     assertEquals("paused", Virsh.run("domstate", name).ok().out().strip(), "virt-lxc start honours --paused");
     Thread.sleep(1500);
-    assertEquals(third, rootCounter(), "nothing runs while paused");
+    assertEquals(third, Counter.current(rootfs), "nothing runs while paused");
     Virsh.run("resume", name).ok();
-    int resumed = awaitCounterAbove(third);
+    int resumed = Counter.awaitAbove(rootfs, third, Duration.ofSeconds(15));
 
     virtLxc("managedsave", name, "--paused").ok();
     assertEquals("shut off", Virsh.awaitState(name, "shut off"));
-    int fourth = rootCounter();
+    int fourth = Counter.current(rootfs);
     Virsh.run("start", name).ok(); // stock virsh: the controller pauses it through libvirt
     assertEquals("paused", Virsh.awaitState(name, "paused"), "a plain virsh start honours --paused too");
     Thread.sleep(1500);
-    assertEquals(fourth, rootCounter(), "nothing runs while paused");
+    assertEquals(fourth, Counter.current(rootfs), "nothing runs while paused");
     assertTrue(fourth >= resumed, resumed + " -> " + fourth);
     Virsh.run("resume", name).ok();
-    awaitCounterAbove(fourth);
+    Counter.awaitAbove(rootfs, fourth, Duration.ofSeconds(15));
 
     virtLxc("managedsave", name).ok();
     assertEquals("Removed managedsave image for domain '" + name + "'\n",
@@ -245,7 +246,7 @@ class SaveRestoreCommandIT {
     Path file = work.resolve("undefined.save");
     virtLxc("save", name, file.toString()).ok();
     Virsh.awaitState(name, "shut off");
-    int saved = rootCounter();
+    int saved = Counter.current(rootfs);
     Virsh.run("undefine", name).ok();
     assertFalse(Virsh.allDomainNames().contains(name));
 
@@ -253,7 +254,7 @@ class SaveRestoreCommandIT {
     assertTrue(Virsh.allDomainNames().contains(name), "defined by the restore");
     assertEquals(uuid, Virsh.run("domuuid", name).ok().out().strip());
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
-    int after = awaitCounterAbove(saved - 1);
+    int after = Counter.awaitAbove(rootfs, saved - 1, Duration.ofSeconds(15));
     assertTrue(after >= saved && after <= saved + 5, saved + " -> " + after);
   }
 
@@ -284,8 +285,8 @@ class SaveRestoreCommandIT {
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
     assertEquals(ctl, Virsh.controllerPid(name), "same controller");
     assertEquals(init, TestController.onlyChild(ctl), "same init");
-    int now = rootCounter();
-    awaitCounterAbove(now + 1);
+    int now = Counter.current(rootfs);
+    Counter.awaitAbove(rootfs, now + 1, Duration.ofSeconds(15));
   }
 
   @Test
@@ -331,7 +332,7 @@ class SaveRestoreCommandIT {
     Path file = work.resolve("kept.save");
     virtLxc("save", name, file.toString()).ok();
     Virsh.awaitState(name, "shut off");
-    int saved = rootCounter();
+    int saved = Counter.current(rootfs);
     byte[] image = Files.readAllBytes(file);
     Virsh.run("undefine", name).ok();
     Path moved = work.resolve("root-moved"); // the root filesystem the domain XML names is gone: the start fails
@@ -353,7 +354,7 @@ class SaveRestoreCommandIT {
 
     Files.move(moved, rootfs);
     virtLxc("restore", file.toString()).ok();
-    int after = awaitCounterAbove(saved - 1);
+    int after = Counter.awaitAbove(rootfs, saved - 1, Duration.ofSeconds(15));
     assertTrue(after >= saved && after <= saved + 5, "restored once fixed: " + saved + " -> " + after);
   }
 
@@ -405,10 +406,10 @@ class SaveRestoreCommandIT {
       Path file = work.resolve("shared.save");
       virtLxc("save", name, file.toString()).ok();
       Virsh.awaitState(name, "shut off");
-      int saved = rootCounter();
+      int saved = Counter.current(rootfs);
 
       virtLxc("restore", file.toString()).ok();
-      int after = awaitCounterAbove(saved);
+      int after = Counter.awaitAbove(rootfs, saved, Duration.ofSeconds(15));
       assertTrue(after <= saved + 5, saved + " -> " + after);
       assertEquals(inode, Virsh.inside(name, "/bin/stat", "-L", "-c", "%i", "/proc/1/ns/net").strip(),
           "restored into the same named netns");
@@ -499,36 +500,8 @@ class SaveRestoreCommandIT {
 
   private long startAndCount(int atLeast) throws Exception {
     Virsh.run("start", name).ok();
-    awaitCounterAbove(atLeast - 1);
+    Counter.awaitAbove(rootfs, atLeast - 1, Duration.ofSeconds(15));
     return Virsh.controllerPid(name);
-  }
-
-  private int rootCounter() throws IOException {
-    String s = Files.readString(rootfs.resolve("tmp/counter")).strip();
-    return s.isEmpty() ? 0 : Integer.parseInt(s);
-  }
-
-  private int awaitCounterAbove(int value) throws Exception {
-    for (int i = 0; i < 60; i++) {
-      if (Files.exists(rootfs.resolve("tmp/counter"))) {
-        int c = rootCounter();
-        if (c > value) {
-          return c;
-        }
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("counter of " + name + " did not pass " + value);
-  }
-
-  private int awaitCounterBelow(int value) throws Exception {
-    for (int i = 0; i < 60; i++) {
-      if (Files.exists(rootfs.resolve("tmp/counter")) && rootCounter() < value) {
-        return rootCounter();
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("counter of " + name + " did not restart below " + value);
   }
 
   /**

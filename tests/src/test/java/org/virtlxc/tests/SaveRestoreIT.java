@@ -39,8 +39,7 @@ class SaveRestoreIT {
       .normalize();
   private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
   /** Counts into /tmp/counter (in the root filesystem) and prints each value on the console. */
-  private static final String COUNTER_LOOP = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter;"
-      + " echo tick $i; sleep 1; done";
+  private static final String COUNTER_LOOP = Counter.loop("echo tick $i");
 
   private final Checkpointer checkpointer = Checkpointer.create();
   private String name;
@@ -91,9 +90,9 @@ class SaveRestoreIT {
       assertTrue(waitUntilGone(ctl, 3000), "old controller " + ctl + " gone");
       assertTrue(Files.isRegularFile(images.resolve(CheckpointManifest.FILE)));
       assertTrue(Files.isRegularFile(images.resolve(CheckpointManifest.DOMAIN_XML)));
-      int saved = Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
+      int saved = Counter.read(rootfs);
       Thread.sleep(1500);
-      assertEquals(saved, Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip()),
+      assertEquals(saved, Counter.read(rootfs),
           "nothing counts while the domain is saved");
 
       PendingRestore pending = checkpointer.prepareRestore(images);
@@ -223,7 +222,7 @@ class SaveRestoreIT {
     Path images = work.resolve("images");
     checkpointer.dump(name, images, DumpOptions.stop());
     Virsh.awaitState(name, "shut off");
-    int saved = Integer.parseInt(Files.readString(rootfs.resolve("tmp/counter")).strip());
+    int saved = Counter.read(rootfs);
     PendingRestore pending = checkpointer.prepareRestore(images);
 
     // One of CRIU's image files is missing (the controller's own checks pass, CRIU itself fails).

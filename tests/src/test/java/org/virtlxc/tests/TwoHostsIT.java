@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class TwoHostsIT {
   private static final String PREFIX = "vlxct-twohost-";
-  private static final String COUNTER_LOOP = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; sleep 1; done";
+  private static final String COUNTER_LOOP = Counter.LOOP;
   private static final int ECHO_PORT = 7007;
   private static TwoHosts hosts;
 
@@ -128,20 +128,20 @@ class TwoHostsIT {
     Path images = Files.createDirectories(hosts.shared().resolve("images"));
     define(a, name, uuid, root, "/bin/sh", COUNTER_LOOP, "");
     a.virsh("start", name).ok();
-    int before = awaitCounterAbove(root, 2);
+    int before = Counter.awaitAbove(root, 2, Duration.ofSeconds(20));
 
     Path there = images.resolve(name + "-a.save");
     SimulatedHost.Result save = a.virtLxc("save", name, there.toString(), "--verbose").ok();
     System.out.println("save on a: " + save.out().strip() + " " + save.err().strip());
     assertEquals("shut off", a.virsh("domstate", name).ok().out().strip());
-    int saved = counter(root);
+    int saved = Counter.current(root);
     assertTrue(saved >= before);
     assertFalse(b.virsh("list", "--all", "--name").ok().out().contains(name), "b knows nothing of it yet");
 
     b.virtLxc("restore", there.toString()).ok();
     assertEquals("running", b.virsh("domstate", name).ok().out().strip());
     assertEquals(uuid, b.virsh("domuuid", name).ok().out().strip());
-    int onB = awaitCounterAbove(root, saved);
+    int onB = Counter.awaitAbove(root, saved, Duration.ofSeconds(20));
     assertTrue(onB <= saved + 5, "counts on from " + saved + " on b, not from 1: " + onB);
     long initB = initPid(b, name);
     assertTrue(Files.readString(Path.of("/proc/" + initB + "/cgroup")).contains("/" + b.name() + "/machine/"),
@@ -151,10 +151,10 @@ class TwoHostsIT {
     Path back = images.resolve(name + "-b.save");
     b.virtLxc("save", name, back.toString()).ok();
     assertEquals("shut off", b.virsh("domstate", name).ok().out().strip());
-    int savedOnB = counter(root);
+    int savedOnB = Counter.current(root);
     a.virtLxc("restore", back.toString()).ok();
     assertEquals("running", a.virsh("domstate", name).ok().out().strip());
-    int onA = awaitCounterAbove(root, savedOnB);
+    int onA = Counter.awaitAbove(root, savedOnB, Duration.ofSeconds(20));
     assertTrue(onA <= savedOnB + 5, "counts on from " + savedOnB + " back on a: " + onA);
     System.out.println("counter: saved on a at " + saved + ", on b " + onB + ", saved on b at " + savedOnB
         + ", back on a " + onA);
@@ -217,24 +217,5 @@ class TwoHostsIT {
       Thread.sleep(100);
     }
     throw new AssertionError("controller " + controller + " of " + name + " has no single child");
-  }
-
-  private static int counter(Path root) throws Exception {
-    String s = Files.readString(root.resolve("tmp/counter")).strip();
-    return s.isEmpty() ? 0 : Integer.parseInt(s);
-  }
-
-  /** Waits (20 s at most) until the container's counter exceeds {@code than}. */
-  private static int awaitCounterAbove(Path root, int than) throws Exception {
-    for (int i = 0; i < 200; i++) {
-      if (Files.exists(root.resolve("tmp/counter"))) {
-        int c = counter(root);
-        if (c > than) {
-          return c;
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the counter in " + root + " did not exceed " + than);
   }
 }

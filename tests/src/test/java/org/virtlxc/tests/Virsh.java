@@ -105,6 +105,7 @@ public final class Virsh {
       Result info = run("dominfo", name);
       if (info.status() != 0 && !info.err().contains("Failed to connect socket")) {
         removeEmptyMachineCgroups(name);
+        removeStockControllerLeftovers(name);
         return; // gone
       }
       if (System.nanoTime() > deadline) {
@@ -156,6 +157,22 @@ public final class Virsh {
    * of a paused domain, a restart) cannot, and libvirtd removes only some hierarchies. rmdir only succeeds on an empty
    * cgroup, so nothing in use is touched; retried for a few seconds while the last tasks die.
    */
+  /**
+   * Removes what stock libvirt_lxc leaves in libvirt's state directory after its domain is gone: the empty mount points
+   * {@code NAME.dev}, {@code NAME.devpts}, {@code NAME.fuse} it creates for its own mount namespace, and its monitor
+   * socket {@code NAME.sock} when it was killed. Our controller removes its socket itself.
+   */
+  static void removeStockControllerLeftovers(String name) {
+    for (String suffix : List.of(".dev", ".devpts", ".fuse", ".sock")) {
+      Path p = Path.of("/run/libvirt/lxc", name + suffix);
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        System.err.println("left " + p + ": " + e); // not empty: something is still mounted or written there
+      }
+    }
+  }
+
   static void removeEmptyMachineCgroups(String name) {
     String suffix = "-" + name + ".libvirt-lxc";
     for (int attempt = 0; attempt < 10; attempt++) {

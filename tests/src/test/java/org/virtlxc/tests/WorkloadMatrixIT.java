@@ -203,10 +203,10 @@ class WorkloadMatrixIT {
     start("i=0; while :; do i=$((i+1)); echo $i > /tmp/console.counter; echo \"held $i\";"
         + " echo \"opened $i\" > /dev/console; sleep 0.5; done");
     Path counter = domain.rootfs.resolve("tmp/console.counter");
-    awaitTrue(() -> Files.exists(counter) && Integer.parseInt(Files.readString(counter).strip()) >= 2, "loop runs");
+    awaitTrue(() -> Files.exists(counter) && counterValue(counter) >= 2, "loop runs");
     for (int round = 1; round <= 2; round++) {
       saveAndRestore(round, () -> {
-        int saved = Integer.parseInt(Files.readString(counter).strip());
+        int saved = counterValue(counter);
         return () -> {
           try (VirshConsole console = VirshConsole.attach(domain.name)) {
             int held = console.awaitNumber(Pattern.compile("held (\\d+)\\r?\\n"), n -> n > saved, 10_000);
@@ -503,6 +503,23 @@ class WorkloadMatrixIT {
   private static long sizeOf(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  /**
+   * The number the workload keeps writing with {@code echo $i > FILE}; such a file is empty for a moment between the
+   * shell's truncation and its write, so an empty read is retried.
+   */
+  private static int counterValue(Path file) throws Exception {
+    for (int i = 0; ; i++) {
+      String s = Files.readString(file).strip();
+      if (s.matches("\\d+")) {
+        return Integer.parseInt(s);
+      }
+      if (i == 100) {
+        throw new AssertionError(file + " holds no number: '" + s + "'");
+      }
+      Thread.sleep(20);
     }
   }
 

@@ -24,8 +24,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * The controller's monitor socket ({@code /run/libvirt/lxc/NAME.sock}), serving libvirtd as libvirt_lxc's
  * {@code virNetServer} does (reference §4): one client at a time (max_clients = 1: a second connection waits in the
- * listen backlog until the first is gone, then is served); INIT goes only to the first client ever accepted, as soon as
- * both it and the init pid exist; EXIT goes to the client connected when init dies, then the connection and the
+ * listen backlog until the first is gone, then is served); INIT goes to every client, once, as soon as both it and the
+ * init pid exist (libvirt_lxc sends it to its first client only; see {@link #initStarted}); EXIT goes to the client connected when init dies, then the connection and the
  * server close. libvirtd never sends anything; whatever a client sends is read and dropped.
  *
  * <p>One daemon thread accepts and waits for the client's EOF, both blocking calls that {@link #close()} interrupts by
@@ -52,7 +52,8 @@ public final class MonitorServer implements AutoCloseable {
   // guarded by lock
   private SocketChannel client;
   private long initPid;
-  private boolean initSent;
+  /** The client INIT last went to: each connection gets it once. */
+  private SocketChannel initSentTo;
   private boolean closed;
   private long acceptedTotal;
 
@@ -111,11 +112,11 @@ public final class MonitorServer implements AutoCloseable {
   }
 
   /**
-   * Records the init pid (host pid namespace) and sends INIT to the connected client, or to the next one that
-   * connects, once. A libvirtd that reconnects after its own restart gets no second INIT (it reads the pid from the
-   * status XML then), but does get the first one if no client had it: libvirt_lxc gives INIT only to its first client,
-   * so a libvirtd restarted between a start and INIT would never learn the init pid (seen here: a domain running for
-   * an hour with lxc-enter-namespace answering "Init pid is not yet available").
+   * Records the init pid (host pid namespace) and sends INIT to the connected client, and to every client that
+   * connects later. libvirt_lxc gives INIT only to its first client and relies on libvirtd's status XML after a
+   * restart; a libvirtd stopped before it had handled or saved INIT then never learns the init pid (seen here: a domain
+   * running for an hour, and once in CI, with lxc-enter-namespace answering "Init pid is not yet available"). A second
+   * INIT costs libvirtd an audit record and a status save, nothing else.
    */
   public void initStarted(long pid) {
     if (pid <= 0) {
@@ -251,7 +252,7 @@ public final class MonitorServer implements AutoCloseable {
       acceptedTotal++;
       LOG.debug("libvirtd connected{}", acceptedTotal == 1 ? "" : " again");
       if (initPid != 0) {
-        sendInitLocked(); // once: only when no client had it yet
+        sendInitLocked();
       }
       return true;
     }
@@ -279,10 +280,10 @@ public final class MonitorServer implements AutoCloseable {
   }
 
   private void sendInitLocked() {
-    if (initSent) {
+    if (initSentTo == client) {
       return;
     }
-    initSent = true;
+    initSentTo = client;
     try {
       writeLocked(client, new MonitorEvent.Init(initPid));
       LOG.debug("sent INIT {}", initPid);

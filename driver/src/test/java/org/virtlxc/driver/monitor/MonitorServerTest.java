@@ -143,7 +143,7 @@ class MonitorServerTest {
   }
 
   @Test
-  void reconnectAfterLibvirtdRestartWorksWithoutASecondInit() throws Exception {
+  void libvirtdReconnectingAfterItsRestartGetsInitAgain() throws Exception {
     try (FakeLibvirtd libvirtd = FakeLibvirtd.start(sock); MonitorServer server = MonitorServer.start(sock)) {
       server.initStarted(4242);
       FakeLibvirtd.Connection first = libvirtd.connect();
@@ -153,9 +153,10 @@ class MonitorServerTest {
 
       FakeLibvirtd.Connection second = libvirtd.connect(); // libvirtd restarted: virLXCProcessReconnectDomain
       awaitClient(server);
+      assertEquals(new MonitorEvent.Init(4242), second.takeEvent(WAIT), "in case libvirtd had not saved the first");
       second.assertNothingWithin(QUIET);
       server.initExited(ExitStatus.SHUTDOWN);
-      assertEquals(new MonitorEvent.Exit(ExitStatus.SHUTDOWN), second.takeEvent(WAIT), "EXIT first: no INIT");
+      assertEquals(new MonitorEvent.Exit(ExitStatus.SHUTDOWN), second.takeEvent(WAIT));
       second.awaitEof(WAIT);
     }
   }
@@ -175,7 +176,7 @@ class MonitorServerTest {
       second.close();
       awaitNoClient(server);
       FakeLibvirtd.Connection third = libvirtd.connect();
-      awaitClient(server);
+      assertEquals(new MonitorEvent.Init(55), third.takeEvent(WAIT), "every connection once");
       third.assertNothingWithin(QUIET);
     }
   }
@@ -199,6 +200,7 @@ class MonitorServerTest {
       }
       assertEquals(2, server.acceptedCount());
       awaitClient(server);
+      assertEquals(new MonitorEvent.Init(9), second.takeEvent(WAIT));
       server.initExited(ExitStatus.SHUTDOWN);
       assertEquals(new MonitorEvent.Exit(ExitStatus.SHUTDOWN), second.takeEvent(WAIT));
       second.awaitEof(WAIT);
