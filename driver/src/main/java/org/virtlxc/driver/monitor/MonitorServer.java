@@ -41,6 +41,13 @@ public final class MonitorServer implements AutoCloseable {
   /** Longest path {@code sun_path} holds, NUL excluded. */
   private static final int MAX_PATH_BYTES = 107;
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * How long INIT waits after a connection is accepted. libvirtd's {@code virLXCMonitorNew} registers the connection
+   * with its event loop before it installs the event handlers, under the domain lock it holds; an INIT read in between
+   * is dropped (libvirtd never learns the init pid) or its handler blocks the event loop on that lock. libvirt_lxc
+   * sends INIT at once and takes that chance; this leaves libvirtd time to finish.
+   */
+  static final Duration INIT_SETTLE = Duration.ofMillis(150);
 
   private final Path path;
   /** Identity (device, inode) of the socket file this server created, or null if it could not be read. */
@@ -54,6 +61,8 @@ public final class MonitorServer implements AutoCloseable {
   private long initPid;
   /** The client INIT last went to: each connection gets it once. */
   private SocketChannel initSentTo;
+  /** Whether {@link #INIT_SETTLE} has passed since {@link #client} was accepted. */
+  private boolean clientSettled;
   private boolean closed;
   private long acceptedTotal;
 
@@ -127,7 +136,7 @@ public final class MonitorServer implements AutoCloseable {
         throw new IllegalStateException("init pid already reported: " + initPid);
       }
       initPid = pid;
-      if (!closed && client != null) {
+      if (!closed && client != null && clientSettled) {
         sendInitLocked();
       }
     }
@@ -233,6 +242,7 @@ public final class MonitorServer implements AutoCloseable {
           closeQuietly(accepted);
           return;
         }
+        settle(accepted);
         drainUntilEof(accepted);
         release(accepted);
       }
@@ -249,12 +259,27 @@ public final class MonitorServer implements AutoCloseable {
         return false;
       }
       client = accepted;
+      clientSettled = false;
       acceptedTotal++;
       LOG.debug("libvirtd connected{}", acceptedTotal == 1 ? "" : " again");
-      if (initPid != 0) {
-        sendInitLocked();
-      }
       return true;
+    }
+  }
+
+  /** After {@link #INIT_SETTLE}, the client may have INIT: now if the pid is known, else when it is. */
+  private void settle(SocketChannel accepted) {
+    try {
+      Thread.sleep(INIT_SETTLE.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (lock) {
+      if (client == accepted && !closed) {
+        clientSettled = true;
+        if (initPid != 0) {
+          sendInitLocked();
+        }
+      }
     }
   }
 

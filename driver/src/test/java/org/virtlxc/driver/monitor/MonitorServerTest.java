@@ -108,6 +108,18 @@ class MonitorServerTest {
   }
 
   @Test
+  void initWaitsUntilLibvirtdHadTimeToInstallItsEventHandlers() throws Exception {
+    try (FakeLibvirtd libvirtd = FakeLibvirtd.start(sock); MonitorServer server = MonitorServer.start(sock)) {
+      server.initStarted(321);
+      long connected = System.nanoTime();
+      FakeLibvirtd.Connection conn = libvirtd.connect();
+      assertEquals(new MonitorEvent.Init(321), conn.takeEvent(WAIT));
+      assertTrue(System.nanoTime() - connected >= MonitorServer.INIT_SETTLE.toNanos(),
+          "INIT not before " + MonitorServer.INIT_SETTLE.toMillis() + " ms after the connection");
+    }
+  }
+
+  @Test
   void initGoesToTheConnectedFirstClientWhenThePidBecomesKnown() throws Exception {
     try (FakeLibvirtd libvirtd = FakeLibvirtd.start(sock); MonitorServer server = MonitorServer.start(sock)) {
       FakeLibvirtd.Connection conn = libvirtd.connect();
