@@ -119,7 +119,7 @@ class VirtLxcCommandIT {
 
   @Test
   void unknownDomainInvalidXmlAndMissingControllerAreRefused() throws Exception {
-    assertEquals(new Cli(1, "", "error: failed to get domain '" + name + "': Domain not found: "
+    assertEquals(new Cli(1, "", "error: failed to get domain '" + name + "'\nerror: Domain not found: "
         + "No domain with matching name '" + name + "'\n"), Cli.run("adopt", name));
 
     Path bad = Files.writeString(work.resolve("bad.xml"),

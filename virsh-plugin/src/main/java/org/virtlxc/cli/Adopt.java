@@ -1,6 +1,7 @@
 package org.virtlxc.cli;
 
 import java.util.concurrent.Callable;
+import org.libvirt.Connect;
 import org.libvirt.Domain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,22 +35,26 @@ final class Adopt implements Callable<Integer> {
   String emulator = InstalledController.path();
 
   @Override
-  public Integer call() {
-    try (Libvirt libvirt = Libvirt.open(parent.uri)) {
-      Domain domain = libvirt.lookup(name);
-      if (libvirt.isActive(domain, name)) {
-        throw new CliFailure("Domain '" + name + "' is running: " + (revert ? "virt-lxc adopt --revert" : "virt-lxc adopt")
-            + " changes inactive domains only; stop it first (virsh -c " + parent.uri + " shutdown|destroy " + name + ")");
+  public Integer call() throws CommandException {
+    Connect conn = LibvirtConnection.open(parent.uri);
+    try {
+      Domain domain = LibvirtConnection.domain(conn, name);
+      if (LibvirtConnection.isActive(domain, name)) {
+        throw new CommandException("Domain '" + name + "' is running: " + (revert ? "virt-lxc adopt --revert" : "virt-lxc adopt")
+            + " changes inactive domains only; stop it first (virsh -c " + parent.uri + " shutdown|destroy " + name + ")",
+            null);
       }
-      EmulatorSwitch doc = EmulatorSwitch.of(libvirt.inactiveXml(domain, name));
+      EmulatorSwitch doc = EmulatorSwitch.of(LibvirtConnection.inactiveXml(domain, name));
       String current = doc.emulator().orElse("");
+      String what = "domain '" + name + "'";
       String message;
       if (revert) {
-        String previous = doc.recordedEmulator().orElseGet(libvirt::defaultEmulator);
+        String previous = doc.recordedEmulator().isPresent() ? doc.recordedEmulator().get()
+            : LibvirtConnection.defaultEmulator(conn);
         if (previous.equals(current) && doc.recordedEmulator().isEmpty()) {
           message = "Domain '" + name + "' already uses emulator " + current;
         } else {
-          libvirt.define(doc.setEmulator(previous).forget().xml(), "domain '" + name + "'");
+          LibvirtConnection.define(conn, doc.setEmulator(previous).forget().xml(), what);
           message = "Domain '" + name + "' reverted to emulator " + previous;
         }
       } else {
@@ -57,14 +62,17 @@ final class Adopt implements Callable<Integer> {
         if (emulator.equals(current)) {
           message = "Domain '" + name + "' already uses virt-lxc's controller " + emulator;
         } else {
-          String previous = doc.recordedEmulator().orElse(current.isEmpty() ? libvirt.defaultEmulator() : current);
-          libvirt.define(doc.record(previous).setEmulator(emulator).xml(), "domain '" + name + "'");
+          String previous = doc.recordedEmulator().isPresent() ? doc.recordedEmulator().get()
+              : current.isEmpty() ? LibvirtConnection.defaultEmulator(conn) : current;
+          LibvirtConnection.define(conn, doc.record(previous).setEmulator(emulator).xml(), what);
           message = "Domain '" + name + "' adopted by virt-lxc's controller " + emulator + " (was " + previous + ")";
         }
       }
       spec.commandLine().getOut().println(message);
       spec.commandLine().getOut().flush();
       return 0;
+    } finally {
+      LibvirtConnection.close(conn);
     }
   }
 }

@@ -3,6 +3,7 @@ package org.virtlxc.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.libvirt.Connect;
 import java.util.concurrent.Callable;
 import org.virtlxc.domainxml.DomainXml;
 import org.virtlxc.domainxml.DomainXmlException;
@@ -31,22 +32,25 @@ final class Define implements Callable<Integer> {
   String emulator = InstalledController.path();
 
   @Override
-  public Integer call() {
+  public Integer call() throws CommandException {
     try {
       DomainXml.parse(file);
     } catch (DomainXmlException e) {
-      throw new CliFailure(e.getMessage(), e);
+      throw new CommandException(e.getMessage(), null);
     }
     Emulators.requireExecutable(emulator);
     String xml;
     try {
       xml = Files.readString(file);
     } catch (IOException e) {
-      throw new CliFailure("unable to read " + file + ": " + e.getMessage(), e);
+      throw new CommandException("unable to read " + file, e.getMessage());
     }
     EmulatorSwitch doc = EmulatorSwitch.of(xml).setEmulator(emulator);
-    try (Libvirt libvirt = Libvirt.open(parent.uri)) {
-      libvirt.define(doc.xml(), file.toString());
+    Connect conn = LibvirtConnection.open(parent.uri);
+    try {
+      LibvirtConnection.define(conn, doc.xml(), file.toString());
+    } finally {
+      LibvirtConnection.close(conn);
     }
     spec.commandLine().getOut().println("Domain '" + doc.name() + "' defined from " + file);
     spec.commandLine().getOut().flush();

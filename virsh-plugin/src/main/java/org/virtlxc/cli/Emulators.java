@@ -8,16 +8,16 @@ final class Emulators {
   private Emulators() {}
 
   /** The absolute path of an existing executable file, or a failure naming the path and what is wrong with it. */
-  static String requireExecutable(String path) {
+  static String requireExecutable(String path) throws CommandException {
     Path p = Path.of(path);
     if (!p.isAbsolute()) {
-      throw new CliFailure("emulator " + path + ": not an absolute path");
+      throw new CommandException("emulator " + path + ": not an absolute path", null);
     }
     if (!Files.isRegularFile(p)) {
-      throw new CliFailure("emulator " + path + ": no such file");
+      throw new CommandException("emulator " + path + ": no such file", null);
     }
     if (!Files.isExecutable(p)) {
-      throw new CliFailure("emulator " + path + ": not executable");
+      throw new CommandException("emulator " + path + ": not executable", null);
     }
     return path;
   }
