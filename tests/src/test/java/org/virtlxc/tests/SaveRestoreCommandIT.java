@@ -308,6 +308,7 @@ class SaveRestoreCommandIT {
 
     for (Path bad : List.of(flipped, truncated, future)) {
       byte[] before = Files.readAllBytes(bad);
+      List<Path> otherUnpacking = unpackingLeftovers(List.of());
       Run r = virtLxc("restore", bad.toString());
       System.out.println(bad.getFileName() + ": " + r.err().strip());
       assertEquals(1, r.status(), r.err());
@@ -320,7 +321,7 @@ class SaveRestoreCommandIT {
       assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid), "no pending restore");
       assertFalse(Files.exists(PendingRestore.ownedImagesDir(uuid)), "nothing unpacked");
       assertFalse(Files.exists(PendingRestore.ownedFastImagesDir(uuid)), "nothing unpacked in memory");
-      assertEquals(List.of(), unpackingLeftovers(), "no private unpacking directory left");
+      assertEquals(List.of(), unpackingLeftovers(otherUnpacking), "no private unpacking directory left");
     }
     virtLxc("restore", good.toString()).ok();
     assertEquals("running", Virsh.run("domstate", name).ok().out().strip());
@@ -338,6 +339,7 @@ class SaveRestoreCommandIT {
     Path moved = work.resolve("root-moved"); // the root filesystem the domain XML names is gone: the start fails
     Files.move(rootfs, moved);
 
+    List<Path> otherUnpacking = unpackingLeftovers(List.of());
     Run r = virtLxc("restore", file.toString());
     System.out.println("restore without its root filesystem: " + r.err().strip());
     assertEquals(1, r.status());
@@ -349,7 +351,7 @@ class SaveRestoreCommandIT {
     assertEquals(java.util.Optional.empty(), PendingRestore.find(uuid), "no pending restore left");
     assertFalse(Files.exists(PendingRestore.ownedImagesDir(uuid)), "no unpacked image left");
     assertFalse(Files.exists(PendingRestore.ownedFastImagesDir(uuid)), "no image unpacked in memory left");
-    assertEquals(List.of(), unpackingLeftovers(), "no private unpacking directory left");
+    assertEquals(List.of(), unpackingLeftovers(otherUnpacking), "no private unpacking directory left");
     assertFalse(Files.exists(Path.of("/run/libvirt/lxc").resolve(name + ".pid")), "no controller left");
 
     Files.move(moved, rootfs);
@@ -545,13 +547,16 @@ class SaveRestoreCommandIT {
     return out;
   }
 
-  /** Private directories a restore unpacks into ({@code .unpacking-*}) that are still there. */
-  private static List<Path> unpackingLeftovers() throws Exception {
+  /**
+   * Private directories a restore unpacks into ({@code .unpacking-*}) that are there, except {@code others} (another
+   * test run's, present before this test's restore).
+   */
+  private static List<Path> unpackingLeftovers(List<Path> others) throws Exception {
     List<Path> found = new java.util.ArrayList<>();
     for (Path dir : List.of(PendingRestore.root(), PendingRestore.fastRoot())) {
       if (Files.isDirectory(dir)) {
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-          s.filter(p -> p.getFileName().toString().startsWith(".unpacking-")).forEach(found::add);
+          s.filter(p -> p.getFileName().toString().startsWith(".unpacking-") && !others.contains(p)).forEach(found::add);
         }
       }
     }
