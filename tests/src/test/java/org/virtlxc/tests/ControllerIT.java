@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -26,28 +25,32 @@ class ControllerIT {
   private static final Path STATE_DIR = Path.of("/run/libvirt/lxc");
   private static final String COUNTER_LOOP = Counter.LOOP;
 
+  private ControllerDomain domain;
   private String name;
-  private Path work;
   private Path rootfs;
-  private Path launcher;
 
   @BeforeEach
   void setUp() throws IOException {
-    name = "vlxct-ctl-" + UUID.randomUUID().toString().substring(0, 8);
-    work = Files.createTempDirectory(Path.of("/tmp"), "vlxct-ctl-");
-    rootfs = TestController.busyboxRoot(work.resolve("root"));
-    launcher = TestController.writeLauncher(work.resolve("virt-lxc-controller"));
+    domain = new ControllerDomain("vlxct-ctl-");
+    name = domain.name;
+    rootfs = domain.rootfs;
   }
 
   @AfterEach
   void tearDown() throws IOException {
-    Virsh.destroyAndUndefine(name);
-    TestController.deleteTree(work);
+    domain.close();
+  }
+
+  /** The counter, read inside the container through {@code virsh lxc-enter-namespace}. */
+  private int counterInside() throws InterruptedException {
+    String c = Virsh.inside(name, "/bin/cat", "/tmp/counter").strip();
+    System.out.println("virsh lxc-enter-namespace " + name + " --noseclabel /bin/cat /tmp/counter: " + c);
+    return Integer.parseInt(c);
   }
 
   @Test
   void busyboxDomainRunsUnderOurControllerAndIsDestroyedCleanly() throws Exception {
-    define(domainXml("/bin/sh", List.of("-c", COUNTER_LOOP)));
+    domain.define(domain.xml("", "/bin/sh", List.of("-c", COUNTER_LOOP), rootfs, ""));
 
     Virsh.Result start = Virsh.run("start", name).ok();
     System.out.println("virsh start: " + start.out().strip());
@@ -66,15 +69,15 @@ class ControllerIT {
     assertTrue(dominfo.matches("(?s).*Max memory:\\s+524288 KiB.*"), dominfo);
     assertTrue(dominfo.matches("(?s).*State:\\s+running.*"), dominfo);
 
-    long initPid = waitForInitPid(ctlPid);
+    long initPid = TestController.onlyChild(ctlPid);
     String nspid = Files.readAllLines(Path.of("/proc/" + initPid + "/status")).stream()
         .filter(l -> l.startsWith("NSpid:")).findFirst().orElseThrow();
     System.out.println("init " + nspid);
     assertTrue(nspid.matches("NSpid:\\s+" + initPid + "\\s+1"), nspid);
 
-    int first = readCounter();
+    int first = counterInside();
     Thread.sleep(2500);
-    int second = readCounter();
+    int second = counterInside();
     System.out.println("counter: " + first + " -> " + second);
     assertTrue(second > first, "counter advances: " + first + " -> " + second);
 
@@ -93,7 +96,7 @@ class ControllerIT {
 
   @Test
   void missingInitFailsStartWithOneClearLineAndLeavesNothing() throws Exception {
-    define(domainXml("/bin/no-such-init", List.of()));
+    domain.define(domain.xml("", "/bin/no-such-init", List.of(), rootfs, ""));
 
     Virsh.Result start = Virsh.run("start", name);
     System.out.println("virsh start (missing init): status " + start.status() + "\n" + start.err());
@@ -105,58 +108,6 @@ class ControllerIT {
     assertEquals(List.of(), cgroupDirs(name), "no cgroup named after the domain left");
     assertFalse(Files.exists(STATE_DIR.resolve(name + ".sock")), "monitor socket removed");
     assertEquals(List.of(), processesMentioning(name), "no controller process left");
-  }
-
-  private void define(String xml) throws IOException {
-    Path file = work.resolve("domain.xml");
-    Files.writeString(file, xml);
-    Virsh.run("define", file.toString()).ok();
-  }
-
-  private String domainXml(String init, List<String> initArgs) {
-    StringBuilder args = new StringBuilder();
-    for (String a : initArgs) {
-      args.append("<initarg>").append(a.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-          .append("</initarg>");
-    }
-    return "<domain type='lxc'>\n"
-        + "  <name>" + name + "</name>\n"
-        + "  <memory unit='KiB'>524288</memory>\n"
-        + "  <vcpu>1</vcpu>\n"
-        + "  <os><type>exe</type><init>" + init + "</init>" + args + "</os>\n"
-        + "  <devices>\n"
-        + "    <emulator>" + launcher + "</emulator>\n"
-        + "    <filesystem type='mount'><source dir='" + rootfs + "'/><target dir='/'/></filesystem>\n"
-        + "    <console type='pty'/>\n"
-        + "  </devices>\n"
-        + "</domain>\n";
-  }
-
-  private int readCounter() throws InterruptedException {
-    for (int attempt = 0; ; attempt++) {
-      Virsh.Result r = Virsh.run("lxc-enter-namespace", name, "--noseclabel", "/bin/cat", "/tmp/counter");
-      System.out.println("virsh lxc-enter-namespace " + name + " --noseclabel /bin/cat /tmp/counter: "
-          + r.out().strip());
-      if (r.status() == 0 && r.out().strip().matches("\\d+")) {
-        return Integer.parseInt(r.out().strip());
-      }
-      if (attempt > 20) {
-        throw new AssertionError("unable to read the counter: " + r.err());
-      }
-      Thread.sleep(250);
-    }
-  }
-
-  private static long waitForInitPid(long ctlPid) throws InterruptedException {
-    for (int i = 0; i < 50; i++) {
-      List<Long> children = ProcessHandle.of(ctlPid).map(p -> p.children().map(ProcessHandle::pid).toList())
-          .orElse(List.of());
-      if (children.size() == 1) {
-        return children.get(0);
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("controller " + ctlPid + " has no single child (init)");
   }
 
   /** Gone, or a zombie (the host's pid 1 reaps lazily). */

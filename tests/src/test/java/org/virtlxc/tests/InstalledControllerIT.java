@@ -36,13 +36,13 @@ class InstalledControllerIT {
   @AfterEach
   void tearDown() throws IOException {
     Virsh.destroyAndUndefine(name);
-    BuildController.deleteTree(work);
-    BuildController.deleteTree(prefix);
+    TestController.deleteTree(work);
+    TestController.deleteTree(prefix);
   }
 
   @Test
   void installedControllerStartsADomainWithItsClassDataSharingArchive() throws Exception {
-    String install = run(List.of(BuildController.BUILD_ROOT.resolve("scripts/install-virt-lxc.sh").toString(),
+    String install = run(List.of(TestController.BUILD_ROOT.resolve("scripts/install-virt-lxc.sh").toString(),
         "--prefix", prefix.toString()));
     Path controller = prefix.resolve("virt-lxc-controller");
     Path archive = prefix.resolve("virt-lxc-controller.jsa");
@@ -50,14 +50,14 @@ class InstalledControllerIT {
     assertTrue(Files.isExecutable(controller) && Files.size(archive) > 0);
 
     Path file = Files.writeString(work.resolve("domain.xml"),
-        BuildController.domainXml(name, BuildController.busyboxRoot(work.resolve("root")), null));
+        TestController.domainXml(name, TestController.busyboxRoot(work.resolve("root")), null));
     String define = run(List.of(prefix.resolve("bin/virt-lxc").toString(), "define", file.toString()));
     assertEquals("Domain '" + name + "' defined from " + file + "\n", define);
     assertTrue(Virsh.run("dumpxml", name).ok().out().contains("<emulator>" + controller + "</emulator>"));
 
     Virsh.run("start", name).ok();
     long pid = Long.parseLong(Virsh.run("domid", name).ok().out().strip());
-    List<String> cmdline = BuildController.cmdline(pid);
+    List<String> cmdline = TestController.cmdline(pid);
     System.out.println("controller " + pid + ": " + String.join(" ", cmdline));
     assertTrue(cmdline.contains("org.virtlxc.driver.ControllerMain"), cmdline.toString());
     assertTrue(cmdline.contains("-XX:SharedArchiveFile=" + archive), cmdline.toString());

@@ -45,12 +45,12 @@ public final class StartBench {
     Path work = Files.createTempDirectory(Path.of("/tmp"), prefix);
     List<String> domains = new ArrayList<>();
     try {
-      Path rootfs = BuildController.busyboxRoot(work.resolve("root"));
+      Path rootfs = TestController.busyboxRoot(work.resolve("root"));
       for (Subject s : subjects) {
         String name = prefix + s.label();
         domains.add(name);
         Virsh.destroyAndUndefine(name);
-        Path xml = Files.writeString(work.resolve(name + ".xml"), BuildController.domainXml(name, rootfs, s.emulator()));
+        Path xml = Files.writeString(work.resolve(name + ".xml"), TestController.domainXml(name, rootfs, s.emulator()));
         Virsh.run("define", xml.toString()).ok();
       }
       // One untimed round: the page cache holds the jars and binaries before anything is measured.
@@ -68,7 +68,7 @@ public final class StartBench {
       for (String name : domains) {
         Virsh.destroyAndUndefine(name);
       }
-      BuildController.deleteTree(work);
+      TestController.deleteTree(work);
     }
     print(n, subjects);
   }

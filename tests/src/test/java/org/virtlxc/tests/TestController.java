@@ -88,4 +88,24 @@ final class TestController {
     String criu = System.getProperty("virtlxc.criu");
     return criu == null || criu.isBlank() ? "" : " -Dvirtlxc.criu=" + criu;
   }
+
+  /** A minimal LXC domain running {@code /bin/sh -c 'sleep 100000'} in {@code rootfs}; no emulator when null. */
+  static String domainXml(String name, Path rootfs, String emulator) {
+    return "<domain type='lxc'>\n"
+        + "  <name>" + name + "</name>\n"
+        + "  <memory unit='KiB'>131072</memory>\n"
+        + "  <vcpu>1</vcpu>\n"
+        + "  <os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg><initarg>sleep 100000</initarg></os>\n"
+        + "  <devices>\n"
+        + (emulator == null ? "" : "    <emulator>" + emulator + "</emulator>\n")
+        + "    <filesystem type='mount'><source dir='" + rootfs + "'/><target dir='/'/></filesystem>\n"
+        + "    <console type='pty'/>\n"
+        + "  </devices>\n"
+        + "</domain>\n";
+  }
+
+  /** The NUL-separated command line of a process, as a list. */
+  static List<String> cmdline(long pid) throws IOException {
+    return List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
+  }
 }

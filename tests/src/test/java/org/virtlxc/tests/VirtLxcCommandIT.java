@@ -10,7 +10,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +24,7 @@ class VirtLxcCommandIT {
   private static final Path STATE_DIR = Path.of("/run/libvirt/lxc");
   private static final String STOCK = "/usr/lib/libvirt/libvirt_lxc";
 
+  private ControllerDomain domain;
   private String name;
   private Path work;
   private Path rootfs;
@@ -32,21 +32,21 @@ class VirtLxcCommandIT {
 
   @BeforeEach
   void setUp() throws IOException {
-    name = "vlxct-cli-" + UUID.randomUUID().toString().substring(0, 8);
-    work = Files.createTempDirectory(Path.of("/tmp"), "vlxct-cli-");
-    rootfs = BuildController.busyboxRoot(work.resolve("root"));
-    launcher = BuildController.writeLauncher(work.resolve("virt-lxc-controller"));
+    domain = new ControllerDomain("vlxct-cli-");
+    name = domain.name;
+    work = domain.work;
+    rootfs = domain.rootfs;
+    launcher = domain.launcher;
   }
 
   @AfterEach
   void tearDown() throws IOException {
-    Virsh.destroyAndUndefine(name);
-    BuildController.deleteTree(work);
+    domain.close();
   }
 
   @Test
   void definedDomainStartsUnderOurController() throws Exception {
-    Path file = Files.writeString(work.resolve("domain.xml"), BuildController.domainXml(name, rootfs, null));
+    Path file = Files.writeString(work.resolve("domain.xml"), TestController.domainXml(name, rootfs, null));
 
     Cli define = Cli.run("define", file.toString(), "--emulator", launcher.toString());
     assertEquals(new Cli(0, "Domain '" + name + "' defined from " + file + "\n", ""), define);
@@ -60,12 +60,12 @@ class VirtLxcCommandIT {
 
   @Test
   void adoptedLibvirtLxcDomainStartsUnderOurControllerAndRevertGivesBackItsDefinition() throws Exception {
-    Path file = Files.writeString(work.resolve("domain.xml"), BuildController.domainXml(name, rootfs, STOCK));
+    Path file = Files.writeString(work.resolve("domain.xml"), TestController.domainXml(name, rootfs, STOCK));
     Virsh.run("define", file.toString()).ok();
     // A working libvirt_lxc domain; its first start also adds what libvirt fills in (<resource><partition>).
     Virsh.run("start", name).ok();
     long stockPid = Long.parseLong(Virsh.run("domid", name).ok().out().strip());
-    assertEquals(STOCK, BuildController.cmdline(stockPid).get(0));
+    assertEquals(STOCK, TestController.cmdline(stockPid).get(0));
     Virsh.run("destroy", name).ok();
     String original = Virsh.run("dumpxml", "--inactive", name).ok().out();
 
@@ -89,7 +89,7 @@ class VirtLxcCommandIT {
 
   @Test
   void revertWithoutRecordRestoresLibvirtsDefaultEmulator() throws Exception {
-    Path file = Files.writeString(work.resolve("domain.xml"), BuildController.domainXml(name, rootfs, null));
+    Path file = Files.writeString(work.resolve("domain.xml"), TestController.domainXml(name, rootfs, null));
     assertEquals(0, Cli.run("define", file.toString(), "--emulator", launcher.toString()).status());
 
     String caps = Virsh.run("capabilities").ok().out();
@@ -103,7 +103,7 @@ class VirtLxcCommandIT {
 
   @Test
   void runningDomainIsRefusedAndLeftAsItIs() throws Exception {
-    Path file = Files.writeString(work.resolve("domain.xml"), BuildController.domainXml(name, rootfs, STOCK));
+    Path file = Files.writeString(work.resolve("domain.xml"), TestController.domainXml(name, rootfs, STOCK));
     Virsh.run("define", file.toString()).ok();
     Virsh.run("start", name).ok();
     String before = Virsh.run("dumpxml", "--inactive", name).ok().out();
@@ -123,12 +123,12 @@ class VirtLxcCommandIT {
         + "No domain with matching name '" + name + "'\n"), Cli.run("adopt", name));
 
     Path bad = Files.writeString(work.resolve("bad.xml"),
-        BuildController.domainXml(name, rootfs, null).replace("unit='KiB'", "unit='Mb2'"));
+        TestController.domainXml(name, rootfs, null).replace("unit='KiB'", "unit='Mb2'"));
     Cli invalid = Cli.run("define", bad.toString(), "--emulator", launcher.toString());
     assertEquals(1, invalid.status());
     assertTrue(invalid.err().startsWith("error: " + bad + ":3: element <memory>, attribute 'unit': unknown unit 'Mb2'"), invalid.err());
 
-    Path ok = Files.writeString(work.resolve("domain.xml"), BuildController.domainXml(name, rootfs, null));
+    Path ok = Files.writeString(work.resolve("domain.xml"), TestController.domainXml(name, rootfs, null));
     Path missing = work.resolve("no-such-controller");
     assertEquals(new Cli(1, "", "error: emulator " + missing + ": no such file\n"),
         Cli.run("define", ok.toString(), "--emulator", missing.toString()));
@@ -138,11 +138,11 @@ class VirtLxcCommandIT {
   private void assertRunsUnderOurController() throws IOException {
     long pid = Long.parseLong(Files.readString(STATE_DIR.resolve(name + ".pid")).strip());
     assertEquals(String.valueOf(pid), Virsh.run("domid", name).ok().out().strip());
-    List<String> cmdline = BuildController.cmdline(pid);
+    List<String> cmdline = TestController.cmdline(pid);
     System.out.println("controller " + pid + ": " + String.join(" ", cmdline));
     assertTrue(cmdline.contains("org.virtlxc.driver.ControllerMain"), cmdline.toString());
     assertTrue(cmdline.contains(name), cmdline.toString());
-    assertTrue(cmdline.stream().anyMatch(a -> a.contains(BuildController.BUILD_ROOT.resolve("driver/target").toString())),
+    assertTrue(cmdline.stream().anyMatch(a -> a.contains(TestController.BUILD_ROOT.resolve("driver/target").toString())),
         "this build's controller: " + cmdline);
   }
 
