@@ -9,6 +9,7 @@ import org.virtlxc.checkpoint.CheckpointException;
 import org.virtlxc.checkpoint.image.Compression;
 import org.virtlxc.checkpoint.migrate.MigrationAddress;
 import org.virtlxc.checkpoint.migrate.MigrationOptions;
+import org.virtlxc.checkpoint.migrate.StorageCopy;
 import org.virtlxc.checkpoint.migrate.TlsFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
     description = {"Migrate a running domain to another host running 'virt-lxc migration-service'.",
         "Stop-and-copy: the domain's processes stop, are dumped, streamed over TLS and restored there; they end here "
             + "only once the domain runs there, and run on here if anything fails before. The root filesystem must be "
-            + "on shared storage (the same path on both hosts).",
+            + "on shared storage (the same path on both hosts), or copied with --copy-storage-all|--copy-storage-inc "
+            + "(while the domain runs, then what changed once it is stopped).",
         "The service's address is DESTURI's host, port " + MigrationAddress.DEFAULT_PORT + ", unless --migrateuri "
             + "names another. Certificates (libvirt's): PKI/CA/cacert.pem, PKI/libvirt/clientcert.pem, "
             + "PKI/libvirt/private/clientkey.pem (the destination: servercert.pem, serverkey.pem)."})
@@ -64,6 +66,14 @@ final class Migrate implements Callable<Integer> {
       description = "abort the migration (the domain keeps running here) if it has not finished after SECONDS")
   Long timeoutSeconds;
 
+  @Option(names = "--copy-storage-all",
+      description = "copy the domain's writable filesystems (root included) into new directories at the same paths there")
+  boolean copyStorageAll;
+
+  @Option(names = "--copy-storage-inc",
+      description = "copy the domain's writable filesystems, sending only what differs from the copy already there")
+  boolean copyStorageInc;
+
   @Option(names = "--pki", paramLabel = "DIR", description = "root of the certificate files (default: /etc/pki)")
   Path pki;
 
@@ -72,6 +82,10 @@ final class Migrate implements Callable<Integer> {
     if (timeoutSeconds != null && timeoutSeconds <= 0) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "invalid value for --timeout: must be a positive number of seconds, not " + timeoutSeconds);
+    }
+    if (copyStorageAll && copyStorageInc) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--copy-storage-all and --copy-storage-inc are mutually exclusive");
     }
     try {
       if (migrateUri != null) {
@@ -87,7 +101,8 @@ final class Migrate implements Callable<Integer> {
         .withPersistent(persistent).withUndefineSource(undefineSource)
         .withCompression(compress ? Compression.ZSTD : Compression.NONE)
         .withTimeout(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds))
-        .withListener(ProgressPrinter.of(verbose, spec.commandLine().getErr(), "Migration"));
+        .withListener(ProgressPrinter.of(verbose, spec.commandLine().getErr(), "Migration"))
+        .withCopyStorage(copyStorageAll ? StorageCopy.ALL : copyStorageInc ? StorageCopy.INCREMENTAL : StorageCopy.NONE);
     Connect conn = LibvirtConnection.open(parent.uri);
     try {
       var dom = LibvirtConnection.domain(conn, domain);

@@ -18,16 +18,18 @@ import org.virtlxc.domainxml.model.Filesystem;
  * XML names the domain the hello names; this host can restore what the source host dumps (architecture, CPU
  * features, CRIU; {@link Compatibility}); the domain neither runs here nor clashes with another domain's name or
  * UUID, and has no pending restore; enough memory is available; every host path it needs (root filesystem, bind
- * mount sources: shared storage) exists here.
+ * mount sources: shared storage) exists here, or, with a storage copy, each tree to copy is a directory here (or can
+ * be made), empty for {@link StorageCopy#ALL}, and only the read-only sources need to exist.
  *
  * @param host            this host's facts
  * @param availableMemory bytes this host can give (MemAvailable)
  * @param presence        what libvirtd knows of the domain here
  * @param pendingRestore  whether the domain has a pending restore (a managed save) here
  * @param pathExists      whether a host path exists here
+ * @param pathHasContent  whether a host path exists here and is something other than an empty directory
  */
 public record IncomingCheck(HostFacts host, long availableMemory, MigrationTarget.Presence presence,
-                            boolean pendingRestore, Predicate<String> pathExists) {
+                            boolean pendingRestore, Predicate<String> pathExists, Predicate<String> pathHasContent) {
 
   /** Accept (with the compatibility warnings) or Refuse (every reason). */
   public MigrationMessage decide(MigrationMessage.Hello hello) {
@@ -67,14 +69,37 @@ public record IncomingCheck(HostFacts host, long availableMemory, MigrationTarge
       reasons.add("not enough memory: the domain uses " + mib(hello.memoryBytes()) + " MiB, this host has "
           + mib(availableMemory) + " MiB available");
     }
-    for (String path : sharedPaths(domain)) {
-      if (!pathExists.test(path)) {
-        reasons.add("host path " + path + " of the domain does not exist on this host (the root filesystem and"
-            + " bind mount sources must be on shared storage, at the same path)");
+    if (hello.copyStorage() == StorageCopy.NONE) {
+      for (String path : sharedPaths(domain)) {
+        if (!pathExists.test(path)) {
+          reasons.add("host path " + path + " of the domain does not exist on this host (the root filesystem and"
+              + " bind mount sources must be on shared storage, at the same path; or copy them with"
+              + " --copy-storage-all)");
+        }
       }
+    } else {
+      storageCopyProblems(domain, hello.copyStorage(), reasons);
     }
     return reasons.isEmpty() ? new MigrationMessage.Accept(host, compat.warnings())
         : new MigrationMessage.Refuse(reasons);
+  }
+
+  private void storageCopyProblems(Domain domain, StorageCopy copy, List<String> reasons) {
+    for (String path : StorageSync.readOnlySources(domain)) {
+      if (!pathExists.test(path)) {
+        reasons.add("host path " + path + " of the domain does not exist on this host (read-only filesystems are not"
+            + " copied: they must be on shared storage, at the same path)");
+      }
+    }
+    for (String path : StorageSync.trees(domain)) {
+      if (path.equals("/") || path.isEmpty()) {
+        reasons.add("the domain's filesystem " + path + " is the host's root directory, which a storage copy does not"
+            + " copy");
+      } else if (copy == StorageCopy.ALL && pathHasContent.test(path)) {
+        reasons.add("host path " + path + " already exists on this host and is not an empty directory:"
+            + " --copy-storage-all copies into new directories only (--copy-storage-inc updates an existing copy)");
+      }
+    }
   }
 
   /** The host directories a domain needs: sources of its {@code <filesystem type='mount'>} (root included). */

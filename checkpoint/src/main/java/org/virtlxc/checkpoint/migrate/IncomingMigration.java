@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -14,6 +15,8 @@ import org.virtlxc.checkpoint.SaveService;
 import org.virtlxc.checkpoint.image.HostFacts;
 import org.virtlxc.checkpoint.job.DomainJob;
 import org.virtlxc.checkpoint.job.JobOperation;
+import org.virtlxc.domainxml.DomainXml;
+import org.virtlxc.domainxml.DomainXmlException;
 
 /**
  * The destination's side of one migration (see {@link MigrationMessage} for the exchange): checks the hello, receives
@@ -74,18 +77,26 @@ final class IncomingMigration {
     MigrationTarget.Presence presence = target.presence(hello.domainName(), hello.domainUuid());
     boolean pending = PendingRestore.find(hello.domainUuid()).isPresent();
     return new IncomingCheck(host, availableMemory.getAsLong(), presence, pending,
-        p -> Files.exists(Path.of(p))).decide(hello);
+        p -> Files.exists(Path.of(p)), IncomingMigration::hasContent).decide(hello);
   }
 
   /** The image, the start, the commit; true once the domain runs here. Cleans up after any failure. */
   private boolean receive(MigrationChannel channel, MigrationMessage.Hello hello, DomainJob job) {
     String name = hello.domainName();
+    CopiedTrees copied;
+    try {
+      copied = copyStorage(channel, hello, job);
+    } catch (IOException | DomainXmlException e) {
+      fail(channel, job, "the storage copy failed here: " + e.getMessage());
+      return false;
+    }
     job.phase("receiving image");
     PendingRestore pending;
     try {
       pending = saves.stage(channel.imageInput(), "the migration stream from " + channel.peer(), hello.domainUuid(),
           name);
     } catch (CheckpointException e) {
+      copied.undo();
       fail(channel, job, e.getMessage());
       return false;
     }
@@ -95,6 +106,7 @@ final class IncomingMigration {
       defined = target.start(hello.domainXml(), hello.persistent());
     } catch (IOException e) {
       discard(pending);
+      copied.undo();
       fail(channel, job, "unable to restore domain " + name + " here: " + e.getMessage());
       return false;
     }
@@ -106,6 +118,7 @@ final class IncomingMigration {
       LOG.warn("migration of {} from {}: no commit ({}); destroying the copy restored here", name, channel.peer(),
           e.getMessage());
       destroy(name, defined);
+      copied.undo();
       job.failed("the source did not commit: " + e.getMessage());
       return false;
     }
@@ -113,12 +126,39 @@ final class IncomingMigration {
       saves.continuePaused(name);
     } catch (CheckpointException e) {
       destroy(name, defined);
+      copied.undo();
       fail(channel, job, "unable to continue the restored processes of " + name + ": " + e.getMessage());
       return false;
     }
     sendQuietly(channel, new MigrationMessage.Done(name));
     LOG.info("domain {} migrated in from {}", name, channel.peer());
     return true;
+  }
+
+  /**
+   * With a storage copy, its two passes (while the domain runs on the source, then once its processes are stopped
+   * there); the trees as they were before, to undo the copy if the migration fails later.
+   */
+  private static CopiedTrees copyStorage(MigrationChannel channel, MigrationMessage.Hello hello, DomainJob job)
+      throws IOException, DomainXmlException {
+    if (hello.copyStorage() == StorageCopy.NONE) {
+      return CopiedTrees.before(List.of());
+    }
+    List<String> trees = StorageSync.trees(DomainXml.parse(hello.domainXml(), "the domain XML of "
+        + hello.domainName()));
+    CopiedTrees copied = CopiedTrees.before(trees);
+    try {
+      job.phase("copying storage");
+      MigrationMessage.StorageSynced first = StorageSync.serve(channel, trees);
+      job.phase("copying storage (final pass)");
+      MigrationMessage.StorageSynced last = StorageSync.serve(channel, trees);
+      LOG.info("storage of {} copied from {}: {} files, {} bytes; final pass {} files, {} bytes", hello.domainName(),
+          channel.peer(), first.files(), first.bytes(), last.files(), last.bytes());
+      return copied;
+    } catch (IOException e) {
+      copied.undo();
+      throw e;
+    }
   }
 
   private void fail(MigrationChannel channel, DomainJob job, String reason) {
@@ -148,6 +188,19 @@ final class IncomingMigration {
       channel.send(m);
     } catch (IOException e) {
       LOG.debug("unable to tell {} about {}: {}", channel.peer(), m, e.getMessage());
+    }
+  }
+
+  /** Whether {@code path} exists and is anything but an empty directory. */
+  static boolean hasContent(String path) {
+    Path p = Path.of(path);
+    if (!Files.isDirectory(p)) {
+      return Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(p)) {
+      return s.findAny().isPresent();
+    } catch (IOException e) {
+      return true;
     }
   }
 

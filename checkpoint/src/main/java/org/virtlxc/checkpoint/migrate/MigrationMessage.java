@@ -13,6 +13,9 @@ import org.virtlxc.checkpoint.image.HostFacts;
  * <ol>
  *   <li>S → D {@link Hello}: the domain, the source host's facts, the memory it needs, the paths it needs shared.</li>
  *   <li>D → S {@link Accept} (with D's facts and warnings) or {@link Refuse} (the reasons; the connection ends).</li>
+ *   <li>With a storage copy ({@link Hello#copyStorage}), twice (while the domain runs, then once it is stopped):
+ *       S → D {@link StorageRequest}; D → S its trees' listings as a data stream (JSON); S → D {@link StorageChanges}
+ *       and a tar data stream per tree; D → S {@link StorageSynced} (see {@link StorageSync}).</li>
  *   <li>S → D the save image as data frames ({@link MigrationChannel#imageOutput}), ended by an end frame or, if S
  *       fails meanwhile, by an abort frame naming why.</li>
  *   <li>D → S {@link Restored}: the domain runs on D with its processes still stopped; or {@link Failed}: D removed
@@ -29,7 +32,10 @@ import org.virtlxc.checkpoint.image.HostFacts;
     @JsonSubTypes.Type(value = MigrationMessage.Restored.class, name = "restored"),
     @JsonSubTypes.Type(value = MigrationMessage.Failed.class, name = "failed"),
     @JsonSubTypes.Type(value = MigrationMessage.Commit.class, name = "commit"),
-    @JsonSubTypes.Type(value = MigrationMessage.Done.class, name = "done")})
+    @JsonSubTypes.Type(value = MigrationMessage.Done.class, name = "done"),
+    @JsonSubTypes.Type(value = MigrationMessage.StorageRequest.class, name = "storage-request"),
+    @JsonSubTypes.Type(value = MigrationMessage.StorageChanges.class, name = "storage-changes"),
+    @JsonSubTypes.Type(value = MigrationMessage.StorageSynced.class, name = "storage-synced")})
 public sealed interface MigrationMessage {
   /** The protocol version a {@link Hello} carries; a destination refuses any other. */
   int PROTOCOL = 1;
@@ -46,15 +52,18 @@ public sealed interface MigrationMessage {
    * @param sharedPaths host paths the domain needs at the same place on the destination (root filesystem, bind mounts)
    * @param persistent  define the domain on the destination (virsh {@code --persistent})
    * @param compressed  the image comes zstd-compressed
+   * @param copyStorage whether the domain's writable filesystems are copied to the destination first (null: none)
    */
   record Hello(int protocol, String domainName, String domainUuid, String domainXml, HostFacts host, long memoryBytes,
-               List<String> sharedPaths, boolean persistent, boolean compressed) implements MigrationMessage {
+               List<String> sharedPaths, boolean persistent, boolean compressed, StorageCopy copyStorage)
+      implements MigrationMessage {
     public Hello {
       Objects.requireNonNull(domainName, "domainName");
       Objects.requireNonNull(domainUuid, "domainUuid");
       Objects.requireNonNull(domainXml, "domainXml");
       Objects.requireNonNull(host, "host");
       sharedPaths = List.copyOf(sharedPaths);
+      copyStorage = copyStorage == null ? StorageCopy.NONE : copyStorage;
     }
   }
 
@@ -83,4 +92,20 @@ public sealed interface MigrationMessage {
 
   /** The domain runs on the destination. */
   record Done(String domainName) implements MigrationMessage {}
+
+  /** The source asks for the listings of the destination's copies of the domain's trees ({@code pass} 1, 2). */
+  record StorageRequest(int pass) implements MigrationMessage {}
+
+  /**
+   * What the source's trees' tar streams, which follow, change: per tree (in {@link StorageSync#trees} order) the
+   * paths to delete first; {@code bytes} of file content follow.
+   */
+  record StorageChanges(List<List<String>> delete, long bytes) implements MigrationMessage {
+    public StorageChanges {
+      delete = delete.stream().map(List::copyOf).toList();
+    }
+  }
+
+  /** The destination's trees equal the source's now: {@code files} and {@code bytes} of content written. */
+  record StorageSynced(long files, long bytes) implements MigrationMessage {}
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -110,7 +111,8 @@ public final class OutgoingMigration {
       try {
         channel.send(new MigrationMessage.Hello(MigrationMessage.PROTOCOL, name, running.domain().uuid(), xml, host,
             TreeMemory.anonymousBytes(running.initPid()), IncomingCheck.sharedPaths(running.domain()),
-            options.persistent(), options.compression() != org.virtlxc.checkpoint.image.Compression.NONE));
+            options.persistent(), options.compression() != org.virtlxc.checkpoint.image.Compression.NONE,
+            options.copyStorage()));
         answer = channel.receive(ANSWER_TIMEOUT);
       } catch (SSLException e) {
         throw new CheckpointException(what + ": " + MigrationTls.clientFailure(to.toString(), e), e);
@@ -124,12 +126,23 @@ public final class OutgoingMigration {
         throw new CheckpointException(what + ": protocol error: expected accept or refuse, got " + answer);
       }
       a.warnings().forEach(w -> LOG.warn("migration of {} to {}: {}", name, to, w));
+      List<String> trees = options.copyStorage() == StorageCopy.NONE ? List.of() : StorageSync.trees(running.domain());
+      if (!trees.isEmpty()) {
+        job.phase("copying storage");
+        try {
+          MigrationMessage.StorageSynced synced = StorageSync.push(channel, trees, 1, n -> { });
+          LOG.info("storage of {} copied to {} while it runs: {} files, {} bytes", name, to, synced.files(),
+              synced.bytes());
+        } catch (IOException e) {
+          throw new CheckpointException(what + ": " + e.getMessage(), e);
+        }
+      }
       SaveOptions save = SaveOptions.defaults().withRunState(RunState.RUNNING).withCompression(options.compression())
           .withDomainXml(xml).withListener(options.listener());
       AtomicBoolean committed = new AtomicBoolean();
       Thread resumeOnExit = resumeOnExit(new StoppedTree(name, running.controllerPid(), running.initPid()), committed);
       try {
-        return saves.saveToStream(name, workDir, new ToDestination(channel, job, committed), save, job);
+        return saves.saveToStream(name, workDir, new ToDestination(channel, job, committed, trees), save, job);
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(resumeOnExit);
@@ -180,10 +193,17 @@ public final class OutgoingMigration {
   }
 
   /** The image goes into the channel; the destination's answers decide the stopped tree's fate. */
-  private record ToDestination(MigrationChannel channel, DomainJob job, AtomicBoolean committed)
+  private record ToDestination(MigrationChannel channel, DomainJob job, AtomicBoolean committed, List<String> trees)
       implements StreamedSave {
+    /** The image's stream; with a storage copy, first its final pass (the processes are stopped now). */
     @Override
-    public OutputStream imageStream() {
+    public OutputStream imageStream() throws IOException {
+      if (!trees.isEmpty()) {
+        job.phase("copying storage (final pass)");
+        MigrationMessage.StorageSynced synced = StorageSync.push(channel, trees, 2, n -> { });
+        LOG.info("storage copied while stopped: {} files, {} bytes", synced.files(), synced.bytes());
+        job.phase("writing image");
+      }
       return channel.imageOutput();
     }
 

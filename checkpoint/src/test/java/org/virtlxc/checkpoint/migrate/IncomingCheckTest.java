@@ -28,12 +28,16 @@ class IncomingCheckTest {
   private static final Set<String> PATHS = Set.of("/srv/vlxct-migrate/root", "/srv/vlxct-migrate/data");
 
   private static MigrationMessage.Hello hello(HostFacts source, long memory) {
-    return new MigrationMessage.Hello(MigrationMessage.PROTOCOL, "vlxct-migrate-web", UUID, XML, source, memory,
-        List.of(), false, false);
+    return hello(source, memory, XML, StorageCopy.NONE);
+  }
+
+  private static MigrationMessage.Hello hello(HostFacts source, long memory, String xml, StorageCopy copy) {
+    return new MigrationMessage.Hello(MigrationMessage.PROTOCOL, "vlxct-migrate-web", UUID, xml, source, memory,
+        List.of(), false, false, copy);
   }
 
   private static IncomingCheck check(MigrationTarget.Presence presence, boolean pending, long available) {
-    return new IncomingCheck(HOST, available, presence, pending, PATHS::contains);
+    return new IncomingCheck(HOST, available, presence, pending, PATHS::contains, PATHS::contains);
   }
 
   @Test
@@ -78,10 +82,37 @@ class IncomingCheckTest {
   @Test
   void refusesWhenASharedPathIsMissing() {
     IncomingCheck c = new IncomingCheck(HOST, 1L << 30, MigrationTarget.Presence.ABSENT, false,
-        "/srv/vlxct-migrate/root"::equals);
+        "/srv/vlxct-migrate/root"::equals, p -> true);
     List<String> r = ((MigrationMessage.Refuse) c.decide(hello(HOST, 1))).reasons();
     assertEquals(1, r.size());
     assertTrue(r.get(0).startsWith("host path /srv/vlxct-migrate/data of the domain does not exist"), r.get(0));
+  }
+
+  @Test
+  void aStorageCopyNeedsOnlyTheReadOnlySourcesAndNewDirectoriesForAFullCopy() {
+    String xml = XML.replace("<target dir='/data'/>", "<target dir='/data'/><readonly/>");
+    // nothing at the root's path: a full copy makes it; the read-only /data must be shared
+    IncomingCheck nothingHere = new IncomingCheck(HOST, 1L << 30, MigrationTarget.Presence.ABSENT, false, p -> false,
+        p -> false);
+    assertEquals(List.of("host path /srv/vlxct-migrate/data of the domain does not exist on this host (read-only"
+        + " filesystems are not copied: they must be on shared storage, at the same path)"),
+        ((MigrationMessage.Refuse) nothingHere.decide(hello(HOST, 1, xml, StorageCopy.ALL))).reasons());
+    IncomingCheck dataShared = new IncomingCheck(HOST, 1L << 30, MigrationTarget.Presence.ABSENT, false,
+        "/srv/vlxct-migrate/data"::equals, "/srv/vlxct-migrate/data"::equals);
+    assertInstanceOf(MigrationMessage.Accept.class, dataShared.decide(hello(HOST, 1, xml, StorageCopy.ALL)));
+
+    // an older copy of the root is there: a full copy refuses, an incremental one updates it
+    IncomingCheck olderCopy = new IncomingCheck(HOST, 1L << 30, MigrationTarget.Presence.ABSENT, false,
+        PATHS::contains, PATHS::contains);
+    List<String> r = ((MigrationMessage.Refuse) olderCopy.decide(hello(HOST, 1, xml, StorageCopy.ALL))).reasons();
+    assertEquals(1, r.size(), r.toString());
+    assertTrue(r.get(0).startsWith("host path /srv/vlxct-migrate/root already exists on this host and is not an"
+        + " empty directory"), r.get(0));
+    assertInstanceOf(MigrationMessage.Accept.class, olderCopy.decide(hello(HOST, 1, xml, StorageCopy.INCREMENTAL)));
+
+    String hostRoot = XML.replace("/srv/vlxct-migrate/root", "/");
+    assertTrue(((MigrationMessage.Refuse) dataShared.decide(hello(HOST, 1, hostRoot, StorageCopy.INCREMENTAL)))
+        .reasons().get(0).contains("the host's root directory"));
   }
 
   @Test
@@ -102,11 +133,11 @@ class IncomingCheckTest {
   void refusesAnotherProtocolAndAMismatchedXml() {
     MigrationMessage.Hello h = hello(HOST, 1);
     MigrationMessage.Hello v2 = new MigrationMessage.Hello(2, h.domainName(), h.domainUuid(), h.domainXml(), HOST, 1,
-        List.of(), false, false);
+        List.of(), false, false, null);
     assertTrue(((MigrationMessage.Refuse) check(MigrationTarget.Presence.ABSENT, false, 1L << 30).decide(v2))
         .reasons().get(0).contains("protocol 2"));
     MigrationMessage.Hello other = new MigrationMessage.Hello(1, "other", h.domainUuid(), h.domainXml(), HOST, 1,
-        List.of(), false, false);
+        List.of(), false, false, null);
     assertTrue(((MigrationMessage.Refuse) check(MigrationTarget.Presence.ABSENT, false, 1L << 30).decide(other))
         .reasons().get(0).contains("not other"));
   }
