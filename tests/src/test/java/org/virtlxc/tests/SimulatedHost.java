@@ -162,16 +162,15 @@ public final class SimulatedHost implements AutoCloseable {
     return run(c.toArray(String[]::new));
   }
 
-  /** A libvirt-java connection to this host's libvirtd (close it yourself). */
   /**
    * Defines on this host a domain named {@code name} (with {@code uuid}) whose root filesystem is {@code root}, init
    * {@code init -c SCRIPT}, one console, {@code controller} as its {@code <emulator>} and {@code devices} (XML) added;
-   * the XML file is written next to {@code root}.
+   * the XML file is written next to {@code root} (a path as this host sees it).
    */
   public void defineBusybox(String name, String uuid, Path root, String init, String script, String devices,
       Path controller) throws IOException {
-    Path xml = root.resolveSibling(root.getFileName() + "-" + name() + ".xml");
-    Files.writeString(xml, "<domain type='lxc'>\n"
+    Path xml = root.resolveSibling(root.getFileName() + "-" + name() + ".xml"); // as this host sees it
+    Files.writeString(hostPath(xml.toString()), "<domain type='lxc'>\n"
         + "  <name>" + name + "</name>\n"
         + "  <uuid>" + uuid + "</uuid>\n"
         + "  <memory unit='KiB'>131072</memory>\n"
@@ -187,6 +186,7 @@ public final class SimulatedHost implements AutoCloseable {
     virsh("define", xml.toString()).ok();
   }
 
+  /** A libvirt-java connection to this host's libvirtd (close it yourself). */
   public Connect connect() throws LibvirtException {
     return new Connect(uri());
   }
