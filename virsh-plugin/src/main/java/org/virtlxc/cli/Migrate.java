@@ -45,7 +45,8 @@ final class Migrate implements Callable<Integer> {
   @Option(names = "--live", description = "pre-copy while the domain runs (needs soft-dirty memory tracking)")
   boolean live;
 
-  @Option(names = "--postcopy", description = "post-copy (not implemented yet)")
+  @Option(names = "--postcopy", description = "post-copy: the domain resumes on the destination before its memory"
+      + " is there (CRIU lazy pages); a broken transfer after that cannot be undone")
   boolean postcopy;
 
   @Option(names = "--persistent", description = "define the domain on the destination")
