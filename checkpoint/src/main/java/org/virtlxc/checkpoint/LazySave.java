@@ -264,8 +264,42 @@ public final class LazySave implements AutoCloseable {
    */
   public void resumeHere() throws CheckpointException {
     endPageServer();
-    tree().resume();
+    try {
+      tree().resume();
+    } catch (CheckpointException e) {
+      // CRIU resumes the tree itself when its page session failed (e.g. cut in the middle of a page): a short-lived
+      // process listed then may have ended before the signal; once more with the processes there now
+      LOG.debug("resuming {} again: {}", domainName, e.getMessage());
+      tree().resume();
+    }
     LOG.info("post-copy dump of {} abandoned: its processes run on here", domainName);
+  }
+
+  /**
+   * Makes sure the tree never runs here again on its own: queues SIGSTOP for every process of it while CRIU still
+   * holds them. CRIU resumes the tree when its page session fails ({@code TASK_ALIVE} in criu/cr-dump.c), which after
+   * the destination resumed the domain would run it twice; with a stop queued, its detach leaves each process stopped,
+   * as CRIU's own {@code --leave-stopped} does (compel_resume_task_sig: SIGSTOP, then PTRACE_DETACH). Call before
+   * the destination may let the domain run.
+   */
+  public void holdStopped() throws CheckpointException {
+    StoppedTree tree = tree();
+    List<String> cmd = new java.util.ArrayList<>(List.of("kill", "-STOP", Long.toString(tree.initPid())));
+    ProcessHandle.of(tree.initPid()).ifPresent(h -> h.descendants().forEach(d -> cmd.add(Long.toString(d.pid()))));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new CheckpointException("unable to hold the processes of domain " + domainName + " stopped: "
+            + String.join(" ", cmd) + " failed: " + out);
+      }
+    } catch (IOException e) {
+      throw new CheckpointException("unable to hold the processes of domain " + domainName + " stopped: "
+          + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CheckpointException("interrupted while stopping domain " + domainName, e);
+    }
   }
 
   /**

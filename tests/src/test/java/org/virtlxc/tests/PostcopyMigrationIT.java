@@ -100,42 +100,178 @@ class PostcopyMigrationIT {
   void aRestoreThatFailsOnTheDestinationLeavesTheDomainRunningOnTheSourceWithItsMemory() throws Exception {
     SimulatedHost a = hosts.a();
     SimulatedHost b = hosts.b();
-    String name = PREFIX + "fail-" + UUID.randomUUID().toString().substring(0, 6);
-    String uuid = UUID.randomUUID().toString();
-    Path root = workloadRoot(name);
-    String emulator = "/var/lib/virt-lxc/" + name + "-controller";
-    try {
-      Files.copy(hosts.controller(), a.hostPath(emulator), StandardCopyOption.COPY_ATTRIBUTES);
-      Files.writeString(b.hostPath(emulator), "#!/bin/sh\necho 'vlxct-postcopy: this controller refuses' >&2\nexit 1\n");
-      Files.setPosixFilePermissions(b.hostPath(emulator), PosixFilePermissions.fromString("rwxr-xr-x"));
-      a.defineBusybox(name, uuid, root, "/bin/sh", SCRIPT, "", Path.of(emulator));
-      a.virsh("start", name).ok();
-      String filled = awaitFilled(root);
-      Counter.awaitAbove(root, 1, Duration.ofSeconds(30));
-
+    try (OnA d = onAWithControllerOnB("fail", "echo 'vlxct-postcopy: this controller refuses' >&2; exit 1")) {
+      String name = d.name();
+      String uuid = d.uuid();
+      Path root = d.root();
+      String filled = d.filled();
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--postcopy",
           "--persistent", "--undefinesource", "--pki", pki.toString());
       System.out.println("post-copy, failed restore: " + r.err().strip());
       assertEquals(1, r.status(), r.err());
       assertTrue(r.err().contains("(it keeps running)") && r.err().contains("the destination failed"), r.err());
-
-      assertEquals("running", a.virsh("domstate", name).ok().out().strip(), "the source runs on");
-      int now = Counter.current(root);
-      assertTrue(Counter.awaitAbove(root, now + 1, Duration.ofSeconds(30)) > now, "and counts on");
-      assertEquals(filled, hashAgain(root, "after-failure"), "the same process holds the same memory on a");
+      assertRunsOnAWithItsMemory(d, "after-failure");
       assertTrue(a.virsh("list", "--all", "--name").ok().out().contains(name), "still defined on a");
-      assertFalse(b.virsh("list", "--all", "--name").ok().out().contains(name), "no domain on b");
-      assertFalse(Files.exists(b.hostPath("/var/lib/virt-lxc/restore/" + uuid)), "no pending restore left on b");
-      assertNoLazyLeftovers(a, name);
-      assertNoLazyLeftovers(b, name);
+      assertNothingOnB(name, uuid);
+    }
+  }
+
+  @Test
+  void domjobabortBeforeTheCommitLeavesTheDomainRunningOnTheSourceWithItsMemory() throws Exception {
+    SimulatedHost a = hosts.a();
+    try (OnA d = onAWithControllerOnB("abort", "sleep 8; exit 1")) { // a slow restore on b
+      Path log = hosts.shared().resolve(d.name() + "-migrate.log");
+      Process migrate = migrateInBackground(d.name(), log);
+      String job = awaitSourcePhase(d.name(), "restoring on the destination");
+      assertTrue(job.contains("restoring on the destination"), job);
+      a.virtLxc("domjobabort", d.name()).ok();
+      assertTrue(migrate.waitFor(60, TimeUnit.SECONDS));
+      System.out.println("post-copy, domjobabort: " + Files.readString(log).strip());
+      assertEquals(1, migrate.exitValue(), Files.readString(log));
+      assertTrue(Files.readString(log).contains("(it keeps running): operation aborted"), Files.readString(log));
+      assertRunsOnAWithItsMemory(d, "after-abort");
+      assertNothingOnB(d.name(), d.uuid());
+    }
+  }
+
+  @Test
+  void aMigrateCommandKilledBeforeTheCommitLeavesTheDomainRunningOnTheSourceWithItsMemory() throws Exception {
+    try (OnA d = onAWithControllerOnB("term", "sleep 8; exit 1")) {
+      Path log = hosts.shared().resolve(d.name() + "-migrate.log");
+      Process migrate = migrateInBackground(d.name(), log);
+      String job = awaitSourcePhase(d.name(), "restoring on the destination");
+      assertTrue(job.contains("restoring on the destination"), job);
+      migrate.destroy(); // SIGTERM, as a Ctrl-C or a service manager would
+      assertTrue(migrate.waitFor(60, TimeUnit.SECONDS));
+      System.out.println("post-copy, SIGTERM: " + Files.readString(log).strip());
+      assertTrue(Files.readString(log).contains("interrupted before the commit: its processes run on here"),
+          Files.readString(log));
+      assertRunsOnAWithItsMemory(d, "after-term");
+      assertNothingOnB(d.name(), d.uuid());
+    }
+  }
+
+  /**
+   * Past the commit nothing can be undone: a source killed (SIGKILL) while the memory is transferred breaks the page
+   * connection, the destination destroys its copy (its memory would never arrive) and says why, and the source's
+   * processes stay stopped.
+   */
+  @Test
+  void aPageTransferBrokenAfterTheResumeDestroysTheDestinationsCopyAndLeavesTheSourceStopped() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "broken-" + UUID.randomUUID().toString().substring(0, 6);
+    String uuid = UUID.randomUUID().toString();
+    Path root = workloadRoot(name);
+    try {
+      a.defineBusybox(name, uuid, root, "/bin/sh", SCRIPT, "", hosts.controller());
+      a.virsh("start", name).ok();
+      awaitFilled(root);
+      Counter.awaitAbove(root, 1, Duration.ofSeconds(30));
+      long controller = Long.parseLong(Files.readString(a.hostPath("/run/libvirt/lxc/" + name + ".pid")).strip());
+      long init = ProcessHandle.of(controller).orElseThrow().children().findFirst().orElseThrow().pid();
+      Path log = hosts.shared().resolve(name + "-migrate.log");
+      Process migrate = migrateInBackground(name, log);
+      String job = awaitSourcePhase(name, "post-copy");
+      assertTrue(job.contains("sending memory"), job);
+      migrate.destroyForcibly(); // SIGKILL: no shutdown hook, the page relay just dies
+      assertTrue(migrate.waitFor(30, TimeUnit.SECONDS));
+      Path serviceLog = hosts.shared().resolve("service-" + b.name() + ".log");
+      for (int i = 0; i < 300 && !Files.readString(serviceLog).contains("post-copy failed after domain " + name); i++) {
+        Thread.sleep(100);
+      }
+      String said = Files.readString(serviceLog);
+      assertTrue(said.contains("post-copy failed after domain " + name + " resumed here, so it cannot be undone"),
+          said);
+      System.out.println("post-copy broken after the resume, destination: " + said.lines()
+          .filter(l -> l.contains("post-copy failed after domain " + name)).findFirst().orElse(""));
+      assertNothingOnB(name, uuid);
+      String state = Files.readString(Path.of("/proc/" + init + "/status")).lines()
+          .filter(l -> l.startsWith("State:")).findFirst().orElse("");
+      assertTrue(state.contains("T (stopped)"), "the source's init " + init + " stays stopped: " + state);
+      int now = Counter.current(root);
+      Thread.sleep(2500);
+      assertEquals(now, Counter.current(root), "nothing counts: the source's processes are stopped");
     } finally {
       removeEverywhere(name);
-      Files.deleteIfExists(a.hostPath(emulator));
-      Files.deleteIfExists(b.hostPath(emulator));
     }
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+
+  /**
+   * A workload domain running on a under virt-lxc's controller, whose emulator on b is the shell {@code bScript} (a
+   * restore there that fails or hangs); {@code filled} is its memory's "pid=P hash=H". Closing removes the domain
+   * and both emulators.
+   */
+  private record OnA(String name, String uuid, Path root, String emulator, String filled) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      removeEverywhere(name);
+      Files.deleteIfExists(hosts.a().hostPath(emulator));
+      Files.deleteIfExists(hosts.b().hostPath(emulator));
+    }
+  }
+
+  private static OnA onAWithControllerOnB(String tag, String bScript) throws Exception {
+    String name = PREFIX + tag + "-" + UUID.randomUUID().toString().substring(0, 6);
+    String emulator = "/var/lib/virt-lxc/" + name + "-controller";
+    OnA d = new OnA(name, UUID.randomUUID().toString(), workloadRoot(name), emulator, null);
+    try {
+      Files.copy(hosts.controller(), hosts.a().hostPath(emulator), StandardCopyOption.COPY_ATTRIBUTES);
+      Files.writeString(hosts.b().hostPath(emulator), "#!/bin/sh\n" + bScript + "\n");
+      Files.setPosixFilePermissions(hosts.b().hostPath(emulator), PosixFilePermissions.fromString("rwxr-xr-x"));
+      hosts.a().defineBusybox(name, d.uuid(), d.root(), "/bin/sh", SCRIPT, "", Path.of(emulator));
+      hosts.a().virsh("start", name).ok();
+      String filled = awaitFilled(d.root());
+      Counter.awaitAbove(d.root(), 1, Duration.ofSeconds(30));
+      return new OnA(name, d.uuid(), d.root(), emulator, filled);
+    } catch (Exception | AssertionError e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /** The domain runs on a, counts on, and its workload (the same process) hashes the same memory. */
+  private static void assertRunsOnAWithItsMemory(OnA d, String token) throws Exception {
+    assertEquals("running", hosts.a().virsh("domstate", d.name()).ok().out().strip(), "the source runs on");
+    int now = Counter.current(d.root());
+    assertTrue(Counter.awaitAbove(d.root(), now + 1, Duration.ofSeconds(30)) > now, "and counts on");
+    assertEquals(d.filled(), hashAgain(d.root(), token), "the same process holds the same memory on a");
+    assertNoLazyLeftovers(hosts.a(), d.name());
+    assertNoLazyLeftovers(hosts.b(), d.name());
+  }
+
+  /** No domain, pending restore or lazy-pages leftovers of {@code name} on b (waits up to 30 s for its cleanup). */
+  private static void assertNothingOnB(String name, String uuid) throws Exception {
+    SimulatedHost b = hosts.b();
+    Path restore = b.hostPath("/var/lib/virt-lxc/restore/" + uuid);
+    for (int i = 0; i < 300 && (Files.exists(restore)
+        || b.virsh("list", "--all", "--name").ok().out().contains(name)); i++) {
+      Thread.sleep(100);
+    }
+    assertFalse(b.virsh("list", "--all", "--name").ok().out().contains(name), "no domain " + name + " on b");
+    assertFalse(Files.exists(restore), "nothing left in " + restore);
+    assertNoLazyLeftovers(b, name);
+  }
+
+  /** {@code virt-lxc migrate NAME --postcopy --persistent} from a to b in the background, its output in {@code log}. */
+  private static Process migrateInBackground(String name, Path log) throws IOException {
+    return hosts.a().command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + hosts.b().address()
+        + "/system", "--postcopy", "--persistent", "--pki", pki.toString()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+  }
+
+  /** The source's running job (its state file) once its phase mentions {@code phase}, or the last seen after 30 s. */
+  private static String awaitSourcePhase(String name, String phase) throws Exception {
+    Path file = hosts.a().hostPath("/run/virt-lxc/jobs/" + name + ".job");
+    String job = "";
+    for (int i = 0; i < 1500 && !job.contains(phase); i++) {
+      job = Files.exists(file) ? Files.readString(file) : "";
+      Thread.sleep(20);
+    }
+    return job;
+  }
 
   /** A busybox root on shared storage with {@code /bin/matrix-workload} compiled into it. */
   private static Path workloadRoot(String name) throws Exception {
@@ -171,17 +307,28 @@ class PostcopyMigrationIT {
     return now.substring(now.indexOf(' ') + 1);
   }
 
-  /** Neither CRIU's lazy dump nor the lazy-pages daemon left a work directory or a process behind. */
-  private static void assertNoLazyLeftovers(SimulatedHost h, String name) throws IOException {
+  /**
+   * Neither CRIU's lazy dump nor the lazy-pages daemon left a work directory or a process behind (waits up to 30 s for
+   * a host still cleaning up).
+   */
+  private static void assertNoLazyLeftovers(SimulatedHost h, String name) throws Exception {
     Path migrate = h.hostPath("/var/lib/virt-lxc/migrate");
-    if (Files.isDirectory(migrate)) {
-      try (var s = Files.list(migrate)) {
-        List<Path> left = s.filter(p -> p.getFileName().toString().startsWith("." + name + ".lazy-")).toList();
-        assertTrue(left.isEmpty(), "left in " + migrate + ": " + left);
+    List<Path> left = List.of();
+    List<String> criu = List.of();
+    for (int i = 0; i < 300; i++) {
+      if (Files.isDirectory(migrate)) {
+        try (var s = Files.list(migrate)) {
+          left = s.filter(p -> p.getFileName().toString().startsWith("." + name + ".lazy-")).toList();
+        }
       }
+      criu = ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+          .filter(c -> c.contains("criu") && c.contains("." + name + ".lazy-")).toList();
+      if (left.isEmpty() && criu.isEmpty()) {
+        return;
+      }
+      Thread.sleep(100);
     }
-    List<String> criu = ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
-        .filter(c -> c.contains("criu") && c.contains("." + name + ".lazy-")).toList();
+    assertTrue(left.isEmpty(), "left in " + migrate + ": " + left);
     assertTrue(criu.isEmpty(), "CRIU still running for " + name + ": " + criu);
   }
 

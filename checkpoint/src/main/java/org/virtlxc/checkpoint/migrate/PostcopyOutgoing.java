@@ -133,6 +133,12 @@ final class PostcopyOutgoing {
       if (!(m instanceof MigrationMessage.Restored)) {
         throw resumed(lazy, what, "protocol error: expected restored or failed, got " + m);
       }
+      try {
+        lazy.holdStopped(); // from the commit on, CRIU must not resume the tree here, whatever happens
+      } catch (CheckpointException e) {
+        channel.close(); // no commit: the destination destroys what it restored
+        throw resumed(lazy, what, e.getMessage());
+      }
       committed.set(true);
       try {
         channel.send(new MigrationMessage.Commit(name));
@@ -265,6 +271,7 @@ final class PostcopyOutgoing {
         } catch (CheckpointException e) {
           System.err.println("virt-lxc: " + e.getMessage());
         }
+        lazy.close();
       } else {
         System.err.println("virt-lxc: post-copy migration of " + name + " interrupted after the domain resumed on the"
             + " destination: its memory transfer breaks" + cannotUndo(lazy));
