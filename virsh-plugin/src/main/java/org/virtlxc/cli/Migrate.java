@@ -23,6 +23,9 @@ import picocli.CommandLine.Spec;
         "Stop-and-copy: the domain's processes stop, are dumped, streamed over TLS and restored there; they end here "
             + "only once the domain runs there, and run on here if anything fails before. The root filesystem must be "
             + "on shared storage (the same path on both hosts).",
+        "--postcopy: the domain resumes there before its memory, which follows on demand and in the background "
+            + "(CRIU lazy pages); a failure before it resumes loses nothing, a broken memory transfer after that "
+            + "cannot be undone.",
         "The service's address is DESTURI's host, port " + MigrationAddress.DEFAULT_PORT + ", unless --migrateuri "
             + "names another. Certificates (libvirt's): PKI/CA/cacert.pem, PKI/libvirt/clientcert.pem, "
             + "PKI/libvirt/private/clientkey.pem (the destination: servercert.pem, serverkey.pem)."})

@@ -64,18 +64,27 @@ final class PostcopyOutgoing {
           + " version); migrate without --postcopy");
     }
     long t0 = System.nanoTime();
+    MigrationChannel pages; // opened before the freeze: its TLS handshake is no downtime
+    try {
+      pages = new MigrationChannel(tls.connect(to.host(), to.port(), OutgoingMigration.CONNECT_TIMEOUT),
+          to + " (pages)");
+      pages.send(new MigrationMessage.Pages(accept.pageToken()));
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": unable to open the page connection: " + e.getMessage(), e);
+    }
     options.listener().phase(SaveListener.Phase.DUMP);
     LazySave lazy;
     try {
       lazy = LazySave.start(criu, name, workDir, job);
     } catch (CheckpointException e) {
+      pages.close();
       channel.abortImage(e.getMessage());
       throw e;
     }
     AtomicBoolean committed = new AtomicBoolean();
     Thread hook = onExit(lazy, committed);
     try (lazy) {
-      SaveResult r = migrateDumped(lazy, what, xml, to, channel, accept, options, memoryBytes, job, committed);
+      SaveResult r = migrateDumped(lazy, pages, what, xml, channel, options, memoryBytes, job, committed);
       return new SaveResult(name, null, RunState.RUNNING, false, lazy.dumpTime(),
           Duration.ofNanos(System.nanoTime() - t0), r.bytes());
     } finally {
@@ -87,19 +96,17 @@ final class PostcopyOutgoing {
     }
   }
 
-  private SaveResult migrateDumped(LazySave lazy, String what, String xml, MigrationAddress to,
-      MigrationChannel channel, MigrationMessage.Accept accept, MigrationOptions options, long memoryBytes,
-      DomainJob job, AtomicBoolean committed) throws CheckpointException {
+  private SaveResult migrateDumped(LazySave lazy, MigrationChannel pages, String what, String xml,
+      MigrationChannel channel, MigrationOptions options, long memoryBytes, DomainJob job, AtomicBoolean committed)
+      throws CheckpointException {
     String name = lazy.domainName();
     PageRelay relay;
     try {
-      MigrationChannel pages = new MigrationChannel(tls.connect(to.host(), to.port(),
-          OutgoingMigration.CONNECT_TIMEOUT), to + " (pages)");
-      pages.send(new MigrationMessage.Pages(accept.pageToken()));
       relay = PageRelay.start(lazy.pageConnection(), pages);
     } catch (IOException e) {
-      channel.abortImage("no page connection");
-      throw resumed(lazy, what, "unable to open the page connection: " + e.getMessage());
+      pages.close();
+      channel.abortImage("no page relay");
+      throw resumed(lazy, what, "unable to relay the page connection: " + e.getMessage());
     }
     try (relay) {
       job.phase("writing image");
