@@ -170,9 +170,16 @@ final class PostcopyOutgoing {
           }
         });
       } catch (IOException e) {
+        // the page connection may still complete the transfer: let it end by itself before judging
+        boolean ended = awaitQuietly(relay, PAGES_TIMEOUT);
         lazy.keepStopped();
-        throw new CheckpointException(what + ": the connection to the destination ended while the domain's memory"
-            + " was transferred (" + e.getMessage() + ")" + cannotUndo(lazy));
+        String transfer = !ended ? "the memory transfer did not end within " + PAGES_TIMEOUT.toMinutes() + " min"
+            : relay.failure() != null ? "the memory transfer broke (" + relay.failure() + ")"
+            : "the memory transfer then ended";
+        throw new CheckpointException(what + ": the connection to the destination ended after the domain resumed"
+            + " there (" + e.getMessage() + "), and " + transfer + ": whether the domain runs there is unknown; its"
+            + " processes here stay stopped (init " + lazy.tree().initPid() + "), their memory as at the freeze:"
+            + " check the destination; if the domain runs there, virsh destroy it here");
       }
       if (done instanceof MigrationMessage.Failed f) {
         lazy.keepStopped();
@@ -180,13 +187,11 @@ final class PostcopyOutgoing {
       }
       if (!(done instanceof MigrationMessage.Done)) {
         lazy.keepStopped();
-        throw new CheckpointException(what + ": protocol error: expected done, got " + done + cannotUndo(lazy));
+        throw new CheckpointException(what + ": protocol error: expected done, got " + done + "; the domain resumed"
+            + " on the destination: check it there; its processes here stay stopped (init " + lazy.tree().initPid()
+            + ")");
       }
-      try {
-        relay.awaitEnd(Duration.ofSeconds(30));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitQuietly(relay, Duration.ofSeconds(30));
       options.listener().progress(new WriteProgress(relay.bytesToRemote(), relay.bytesToRemote(), total, total));
       options.listener().phase(SaveListener.Phase.STOP);
       lazy.finish();
@@ -194,6 +199,15 @@ final class PostcopyOutgoing {
       LOG.info("post-copy of {} done: image {} bytes, memory {} bytes", name, written.payloadBytes(),
           relay.bytesToRemote());
       return new SaveResult(name, null, RunState.RUNNING, false, lazy.dumpTime(), Duration.ZERO, bytes);
+    }
+  }
+
+  private static boolean awaitQuietly(PageRelay relay, Duration timeout) {
+    try {
+      return relay.awaitEnd(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return relay.ended();
     }
   }
 
