@@ -11,5 +11,6 @@ echo "virt-lxc setup: building (mvn package, tests are ./run-tests.sh)"
 mvn -B -q package -DskipTests
 # libvirtd first: the installer records the controller's class-data sharing archive from a training start.
 scripts/setup/ensure-libvirtd.sh
+scripts/setup/ensure-sysctls.sh
 scripts/install-virt-lxc.sh
 scripts/demo.sh

@@ -7,4 +7,5 @@ cd "$(dirname "$0")"
 scripts/setup/install-packages.sh
 scripts/setup/install-criu.sh
 scripts/setup/ensure-libvirtd.sh
+scripts/setup/ensure-sysctls.sh
 exec mvn -B verify

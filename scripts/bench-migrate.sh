@@ -4,6 +4,7 @@
 # network, mount and cgroup namespaces and libvirtd each, on this machine) and prints total time, downtime and bytes
 # sent per run. Arguments go to it:
 #   --memory-mib N[,N...] (default 64,256,1024)  --repeat N (default 2)  --compress
+#   --modes stop-and-copy,postcopy (default both)
 # Run as root with libvirtd installed; everything is named vlxct-bench6-... and removed at the end.
 set -eu
 cd "$(dirname "$0")/.."

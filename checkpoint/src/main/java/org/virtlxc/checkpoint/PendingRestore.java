@@ -38,6 +38,7 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
   static final String OWNED_IMAGES = "images";
   private static final String RUN_STATE = "run.state";
   private static final String LEAVE_STOPPED = "criu.leave-stopped";
+  private static final String LAZY_PAGES = "criu.lazy-pages";
 
   public static Path root() {
     String p = System.getProperty("virtlxc.restore.dir");
@@ -150,6 +151,25 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
     } else {
       p.remove(LEAVE_STOPPED);
     }
+    Path tmp = marker.resolveSibling(MARKER + ".tmp");
+    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      p.store(w, "virt-lxc: restore this domain from 'images' at its next start");
+    }
+    Files.move(tmp, marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Whether CRIU is to restore with {@code --lazy-pages} (post-copy migration): the memory is not in the images but
+   * comes from a {@code criu lazy-pages} daemon that serves {@code lazy-pages.socket} in the image directory.
+   */
+  public boolean lazyPages() throws IOException {
+    return Boolean.parseBoolean(properties().getProperty(LAZY_PAGES, "false"));
+  }
+
+  /** Rewrites the marker with {@link #lazyPages()} set (atomically, as it was written). */
+  public void setLazyPages() throws IOException {
+    Properties p = properties();
+    p.setProperty(LAZY_PAGES, "true");
     Path tmp = marker.resolveSibling(MARKER + ".tmp");
     try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       p.store(w, "virt-lxc: restore this domain from 'images' at its next start");

@@ -543,9 +543,9 @@ public final class SaveService {
   }
 
   /** What a save image of {@code dump} holds: its manifest and payload members. */
-  private record ImageParts(Manifest manifest, List<MemberSource> members) {}
+  record ImageParts(Manifest manifest, List<MemberSource> members) {}
 
-  private ImageParts imageParts(DumpResult dump, RunningDomain running, SaveOptions options) throws IOException {
+  ImageParts imageParts(DumpResult dump, RunningDomain running, SaveOptions options) throws IOException {
     Path dir = dump.imageDir();
     String xml = options.domainXml() != null ? options.domainXml()
         : Files.readString(dir.resolve(CheckpointManifest.DOMAIN_XML));
@@ -577,7 +577,7 @@ public final class SaveService {
     return new ImageParts(manifest, members);
   }
 
-  private static SaveImageWriter imageWriter(SaveOptions options, DomainJob job) {
+  static SaveImageWriter imageWriter(SaveOptions options, DomainJob job) {
     WriteProgress.Listener toJob = job.writeListener(PAGE_SIZE);
     return SaveImageWriter.create().compression(options.compression()).progress(p -> {
       toJob.progress(p); // throws JobAbortedException when domjobabort asked: the save then keeps the domain running

@@ -106,6 +106,10 @@ final class RestoreLauncher {
         externals = new ArrayList<>(externals);
         externals.add("--leave-stopped");
       }
+      if (pending.lazyPages()) { // post-copy: the memory comes from criu lazy-pages through the image directory
+        externals = new ArrayList<>(externals);
+        externals.add("--lazy-pages");
+      }
     } catch (IOException e) {
       throw new Controller.StartupException(what + ": unable to read " + pending.marker() + ": " + e.getMessage(), e);
     }

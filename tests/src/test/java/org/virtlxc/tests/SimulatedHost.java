@@ -169,8 +169,9 @@ public final class SimulatedHost implements AutoCloseable {
    */
   public void defineBusybox(String name, String uuid, Path root, String init, String script, String devices,
       Path controller) throws IOException {
-    Path xml = root.resolveSibling(root.getFileName() + "-" + name() + ".xml"); // as this host sees it
-    Files.writeString(hostPath(xml.toString()), "<domain type='lxc'>\n"
+    // next to the root as this host sees it; virsh (run here, talking to this host's libvirtd) reads it
+    Path xml = hostPath(root.resolveSibling(root.getFileName() + "-" + name() + ".xml").toString());
+    Files.writeString(xml, "<domain type='lxc'>\n"
         + "  <name>" + name + "</name>\n"
         + "  <uuid>" + uuid + "</uuid>\n"
         + "  <memory unit='KiB'>131072</memory>\n"

@@ -25,6 +25,9 @@ import picocli.CommandLine.Spec;
             + "only once the domain runs there, and run on here if anything fails before. The root filesystem must be "
             + "on shared storage (the same path on both hosts), or copied with --copy-storage-all|--copy-storage-inc "
             + "(while the domain runs, then what changed once it is stopped).",
+        "--postcopy: the domain resumes there before its memory, which follows on demand and in the background "
+            + "(CRIU lazy pages); a failure before it resumes loses nothing, a broken memory transfer after that "
+            + "cannot be undone.",
         "The service's address is DESTURI's host, port " + MigrationAddress.DEFAULT_PORT + ", unless --migrateuri "
             + "names another. Certificates (libvirt's): PKI/CA/cacert.pem, PKI/libvirt/clientcert.pem, "
             + "PKI/libvirt/private/clientkey.pem (the destination: servercert.pem, serverkey.pem)."})
@@ -47,7 +50,8 @@ final class Migrate implements Callable<Integer> {
   @Option(names = "--live", description = "pre-copy while the domain runs (needs soft-dirty memory tracking)")
   boolean live;
 
-  @Option(names = "--postcopy", description = "post-copy (not implemented yet)")
+  @Option(names = "--postcopy", description = "post-copy: the domain resumes on the destination before its memory"
+      + " is there (CRIU lazy pages); a broken transfer after that cannot be undone")
   boolean postcopy;
 
   @Option(names = "--persistent", description = "define the domain on the destination")

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -12,6 +14,7 @@ import org.virtlxc.checkpoint.CheckpointException;
 import org.virtlxc.checkpoint.DomainJobLock;
 import org.virtlxc.checkpoint.PendingRestore;
 import org.virtlxc.checkpoint.SaveService;
+import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.checkpoint.image.HostFacts;
 import org.virtlxc.checkpoint.job.DomainJob;
 import org.virtlxc.checkpoint.job.JobOperation;
@@ -35,33 +38,58 @@ final class IncomingMigration {
   private final SaveService saves;
   private final HostFacts host;
   private final LongSupplier availableMemory;
+  private final Criu criu;
+  private final PageLinks pageLinks = new PageLinks();
 
   IncomingMigration(MigrationTarget target, SaveService saves, HostFacts host, LongSupplier availableMemory) {
+    this(target, saves, host, availableMemory, Criu.fromSystemProperty());
+  }
+
+  IncomingMigration(MigrationTarget target, SaveService saves, HostFacts host, LongSupplier availableMemory,
+      Criu criu) {
     this.target = target;
     this.saves = saves;
     this.host = host;
     this.availableMemory = availableMemory;
+    this.criu = criu;
   }
 
   /** Runs the migration offered on {@code channel}; logs its outcome, never throws for the peer's failures. */
   void run(MigrationChannel channel) {
-    MigrationMessage.Hello hello;
+    MigrationMessage first;
     try {
-      hello = channel.expect(MigrationMessage.Hello.class, HELLO_TIMEOUT);
+      first = channel.receive(HELLO_TIMEOUT);
     } catch (IOException e) {
       LOG.warn("migration from {}: no hello: {}", channel.peer(), e.getMessage());
       return;
     }
+    if (first instanceof MigrationMessage.Pages pages) {
+      try {
+        pageLinks.serve(pages, channel);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
+    if (!(first instanceof MigrationMessage.Hello hello)) {
+      LOG.warn("migration from {}: protocol error: expected a hello, got {}", channel.peer(), first);
+      return;
+    }
     String name = hello.domainName();
+    String token = null;
     try (DomainJobLock lock = DomainJobLock.acquire(name, "receive")) {
       MigrationMessage answer = decide(hello);
+      if (answer instanceof MigrationMessage.Accept a && hello.postcopy()) {
+        token = pageLinks.open();
+        answer = new MigrationMessage.Accept(a.host(), a.warnings(), token);
+      }
       channel.send(answer);
       if (answer instanceof MigrationMessage.Refuse r) {
         LOG.warn("migration of {} from {} refused: {}", name, channel.peer(), String.join("; ", r.reasons()));
         return;
       }
       try (DomainJob job = DomainJob.begin(name, JobOperation.MIGRATION_IN)) {
-        if (receive(channel, hello, job)) {
+        if (receive(channel, hello, job, token)) {
           job.succeeded();
         }
       }
@@ -70,18 +98,29 @@ final class IncomingMigration {
       sendQuietly(channel, new MigrationMessage.Refuse(java.util.List.of(e.getMessage())));
     } catch (IOException e) {
       LOG.warn("migration of {} from {} failed: {}", name, channel.peer(), e.getMessage());
+    } finally {
+      if (token != null) {
+        pageLinks.close(token);
+      }
     }
   }
 
   MigrationMessage decide(MigrationMessage.Hello hello) throws CheckpointException, IOException {
     MigrationTarget.Presence presence = target.presence(hello.domainName(), hello.domainUuid());
     boolean pending = PendingRestore.find(hello.domainUuid()).isPresent();
-    return new IncomingCheck(host, availableMemory.getAsLong(), presence, pending,
+    MigrationMessage m = new IncomingCheck(host, availableMemory.getAsLong(), presence, pending,
         p -> Files.exists(Path.of(p)), IncomingMigration::hasContent).decide(hello);
+    if (hello.postcopy() && !MigrationModes.feature(criu, "uffd-noncoop")) {
+      List<String> reasons = new ArrayList<>(m instanceof MigrationMessage.Refuse r ? r.reasons() : List.of());
+      reasons.add("post-copy needs userfaultfd with non-cooperative events, which this host lacks ('criu check"
+          + " --feature uffd-noncoop' fails); migrate without --postcopy");
+      return new MigrationMessage.Refuse(reasons);
+    }
+    return m;
   }
 
   /** The image, the start, the commit; true once the domain runs here. Cleans up after any failure. */
-  private boolean receive(MigrationChannel channel, MigrationMessage.Hello hello, DomainJob job) {
+  private boolean receive(MigrationChannel channel, MigrationMessage.Hello hello, DomainJob job, String token) {
     String name = hello.domainName();
     CopiedTrees copied;
     try {
@@ -100,6 +139,30 @@ final class IncomingMigration {
       fail(channel, job, e.getMessage());
       return false;
     }
+    if (token == null) {
+      return restore(channel, hello, job, pending, null, copied);
+    }
+    PostcopyIncoming postcopy;
+    try {
+      postcopy = PostcopyIncoming.start(criu, pending, name, token, pageLinks);
+    } catch (IOException e) {
+      discard(pending);
+      copied.undo();
+      fail(channel, job, "unable to prepare the post-copy restore of " + name + " here: " + e.getMessage());
+      return false;
+    }
+    try (postcopy) {
+      return restore(channel, hello, job, pending, postcopy, copied);
+    }
+  }
+
+  /**
+   * Starts the staged domain, waits for the commit, lets it run; with {@code postcopy}, until its memory is in. A
+   * failure undoes the storage {@code copied} here.
+   */
+  private boolean restore(MigrationChannel channel, MigrationMessage.Hello hello, DomainJob job,
+      PendingRestore pending, PostcopyIncoming postcopy, CopiedTrees copied) {
+    String name = hello.domainName();
     job.phase("restoring");
     boolean defined;
     try {
@@ -129,6 +192,24 @@ final class IncomingMigration {
       copied.undo();
       fail(channel, job, "unable to continue the restored processes of " + name + ": " + e.getMessage());
       return false;
+    }
+    if (postcopy != null) {
+      job.phase("post-copy: running, receiving memory");
+      Optional<String> broken;
+      try {
+        broken = postcopy.awaitPages(job, hello.memoryBytes());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        broken = Optional.of("interrupted");
+      }
+      if (broken.isPresent()) {
+        // its processes ran with memory that will never arrive: destroyed rather than left to run on corrupt data
+        destroy(name, defined);
+        fail(channel, job, "post-copy failed after domain " + name + " resumed here, so it cannot be undone: its"
+            + " memory did not all arrive (" + broken.get() + "); it was destroyed here");
+        return false;
+      }
+      LOG.info("post-copy of {}: every page is in ({} bytes received)", name, postcopy.bytesReceived());
     }
     sendQuietly(channel, new MigrationMessage.Done(name));
     LOG.info("domain {} migrated in from {}", name, channel.peer());

@@ -217,6 +217,19 @@ public final class MigrationChannel implements AutoCloseable {
     };
   }
 
+  /**
+   * The connection's bytes after the messages read so far (buffered ones included), for a connection that carries
+   * raw data from here on (a post-copy page connection, see {@link PageRelay}).
+   */
+  public InputStream rawInput() {
+    return in;
+  }
+
+  /** The connection's output for raw data after the messages sent so far; flush after each write. */
+  public OutputStream rawOutput() {
+    return out;
+  }
+
   private int readType() throws IOException {
     int type = in.read();
     if (type < 0) {

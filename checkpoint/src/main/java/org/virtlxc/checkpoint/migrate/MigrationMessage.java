@@ -23,6 +23,13 @@ import org.virtlxc.checkpoint.image.HostFacts;
  *   <li>S → D {@link Commit}: S gives the domain up. D continues the processes and answers {@link Done}; only then
  *       does S end its own stopped copy. A D that sees the connection end before {@link Commit} destroys its copy.</li>
  * </ol>
+ *
+ * <p>Post-copy ({@link Hello#postcopy()}): the image holds everything but the anonymous memory, which stays with the
+ * source's CRIU (its lazy page server). D's {@link Accept} carries a {@link Accept#pageToken() token}; S opens a
+ * second connection, sends {@link Pages} with it, and from then on that connection carries CRIU's page traffic
+ * (D's {@code criu lazy-pages} to S's page server) as raw bytes. After the {@link Commit}, D's domain runs while its
+ * memory arrives; D answers {@link Done} once every page is there (S's CRIU then ends and S ends its stopped copy),
+ * or {@link Failed} if the page transfer broke: that cannot be undone.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -33,6 +40,7 @@ import org.virtlxc.checkpoint.image.HostFacts;
     @JsonSubTypes.Type(value = MigrationMessage.Failed.class, name = "failed"),
     @JsonSubTypes.Type(value = MigrationMessage.Commit.class, name = "commit"),
     @JsonSubTypes.Type(value = MigrationMessage.Done.class, name = "done"),
+    @JsonSubTypes.Type(value = MigrationMessage.Pages.class, name = "pages"),
     @JsonSubTypes.Type(value = MigrationMessage.StorageRequest.class, name = "storage-request"),
     @JsonSubTypes.Type(value = MigrationMessage.StorageChanges.class, name = "storage-changes"),
     @JsonSubTypes.Type(value = MigrationMessage.StorageSynced.class, name = "storage-synced")})
@@ -52,10 +60,12 @@ public sealed interface MigrationMessage {
    * @param sharedPaths host paths the domain needs at the same place on the destination (root filesystem, bind mounts)
    * @param persistent  define the domain on the destination (virsh {@code --persistent})
    * @param compressed  the image comes zstd-compressed
+   * @param postcopy    post-copy: the image holds no anonymous memory, the destination pulls it (CRIU lazy pages)
    * @param copyStorage whether the domain's writable filesystems are copied to the destination first (null: none)
    */
   record Hello(int protocol, String domainName, String domainUuid, String domainXml, HostFacts host, long memoryBytes,
-               List<String> sharedPaths, boolean persistent, boolean compressed, StorageCopy copyStorage)
+               List<String> sharedPaths, boolean persistent, boolean compressed, boolean postcopy,
+               StorageCopy copyStorage)
       implements MigrationMessage {
     public Hello {
       Objects.requireNonNull(domainName, "domainName");
@@ -65,12 +75,36 @@ public sealed interface MigrationMessage {
       sharedPaths = List.copyOf(sharedPaths);
       copyStorage = copyStorage == null ? StorageCopy.NONE : copyStorage;
     }
+
+    /** A stop-and-copy hello without a storage copy. */
+    public Hello(int protocol, String domainName, String domainUuid, String domainXml, HostFacts host,
+        long memoryBytes, List<String> sharedPaths, boolean persistent, boolean compressed) {
+      this(protocol, domainName, domainUuid, domainXml, host, memoryBytes, sharedPaths, persistent, compressed, false,
+          StorageCopy.NONE);
+    }
   }
 
-  /** The destination takes the domain; {@code warnings} are worth telling the user (e.g. an older kernel). */
-  record Accept(HostFacts host, List<String> warnings) implements MigrationMessage {
+  /**
+   * The destination takes the domain; {@code warnings} are worth telling the user (e.g. an older kernel);
+   * {@code pageToken}, for a post-copy migration only, names it on the page connection ({@link Pages}).
+   */
+  record Accept(HostFacts host, List<String> warnings, String pageToken) implements MigrationMessage {
     public Accept {
       warnings = List.copyOf(warnings);
+    }
+
+    public Accept(HostFacts host, List<String> warnings) {
+      this(host, warnings, null);
+    }
+  }
+
+  /**
+   * First and only message of a post-copy migration's page connection: the {@link Accept#pageToken()} of the
+   * migration it serves; raw page traffic follows.
+   */
+  record Pages(String token) implements MigrationMessage {
+    public Pages {
+      Objects.requireNonNull(token, "token");
     }
   }
 

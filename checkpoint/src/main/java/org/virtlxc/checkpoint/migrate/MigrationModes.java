@@ -10,7 +10,9 @@ import org.virtlxc.checkpoint.criu.Criu;
 /**
  * Which migration modes this host can run. Stop-and-copy always; pre-copy ({@code --live}) needs the kernel's
  * soft-dirty memory tracking ({@code criu check --feature mem_dirty_track}), which kernels built without
- * {@code CONFIG_MEM_SOFT_DIRTY} lack (this project's machines do); post-copy is not implemented yet.
+ * {@code CONFIG_MEM_SOFT_DIRTY} lack (this project's machines do); post-copy ({@code --postcopy}) needs CRIU's lazy
+ * page server to get its pipe ({@link org.virtlxc.checkpoint.LazySave#pipeSizeProblem()}) here, and userfaultfd on the
+ * destination (checked there).
  */
 final class MigrationModes {
   private MigrationModes() {}
@@ -18,9 +20,21 @@ final class MigrationModes {
   /** Refuses, with the reason, a mode this host cannot run. */
   static void check(String domainName, MigrationOptions options, Criu criu) throws CheckpointException {
     String what = "unable to migrate domain " + domainName;
+    if (options.postcopy() && options.live()) {
+      throw new CheckpointException(what + ": --postcopy and --live exclude each other here (pre-copy rounds before"
+          + " post-copy are not implemented)");
+    }
+    if (options.postcopy() && options.copyStorage() != StorageCopy.NONE) {
+      throw new CheckpointException(what + ": --postcopy and --copy-storage-all|--copy-storage-inc exclude each other"
+          + " here (the storage copy's final pass runs in the stop-and-copy flow only)");
+    }
     if (options.postcopy()) {
-      throw new CheckpointException(what + ": post-copy migration (--postcopy) is not implemented yet; migrate"
-          + " without it (stop-and-copy)");
+      java.util.Optional<String> pipe = org.virtlxc.checkpoint.LazySave.pipeSizeProblem();
+      if (pipe.isPresent()) {
+        throw new CheckpointException(what + ": post-copy migration (--postcopy) cannot run on this host: "
+            + pipe.get());
+      }
+      return;
     }
     if (options.live() && !feature(criu, "mem_dirty_track")) {
       throw new CheckpointException(what + ": live migration (--live) copies memory while the domain runs (pre-copy),"

@@ -10,7 +10,7 @@ import org.virtlxc.checkpoint.image.Compression;
  *
  * @param live        keep the domain running while its memory is copied (pre-copy): needs dirty-memory tracking,
  *                    which is checked and refused with the reason where the kernel lacks it
- * @param postcopy    post-copy (CRIU lazy pages): not implemented yet, refused
+ * @param postcopy    post-copy (CRIU lazy pages): the domain runs on the destination while its memory follows
  * @param persistent  define the domain on the destination (otherwise it runs there as a transient domain)
  * @param undefineSource undefine the domain on the source once it runs on the destination
  * @param compression how the image travels

@@ -54,7 +54,7 @@ public final class MigrationService implements AutoCloseable {
       throw new IOException("unable to listen on " + address + ": " + e.getMessage(), e);
     }
     MigrationService service = new MigrationService(s,
-        new IncomingMigration(target, saves, host, IncomingMigration::memAvailable));
+        new IncomingMigration(target, saves, host, IncomingMigration::memAvailable, criu));
     service.acceptor.start();
     LOG.info("migration service listening on {} (CA {}, certificate {})", s.getLocalSocketAddress(),
         tls.files().caCert(), tls.files().certificate());

@@ -34,7 +34,7 @@ import org.virtlxc.checkpoint.job.JobRegistry;
 import org.virtlxc.checkpoint.job.TreeMemory;
 
 /**
- * The source's side of a migration (stop-and-copy): connects to the destination's {@link MigrationService} over TLS,
+ * The source's side of a migration (stop-and-copy; post-copy in {@link PostcopyOutgoing}): connects to the destination's {@link MigrationService} over TLS,
  * proposes the domain, and when it is accepted dumps the domain with its processes left stopped and streams the save
  * image into the connection ({@link SaveService#saveToStream}). The processes here end only after the destination
  * reports the domain restored, receives the commit and answers that the domain runs; if anything fails before that
@@ -108,10 +108,11 @@ public final class OutgoingMigration {
     }
     try (channel) {
       MigrationMessage answer;
+      long memory = TreeMemory.anonymousBytes(running.initPid());
       try {
         channel.send(new MigrationMessage.Hello(MigrationMessage.PROTOCOL, name, running.domain().uuid(), xml, host,
-            TreeMemory.anonymousBytes(running.initPid()), IncomingCheck.sharedPaths(running.domain()),
-            options.persistent(), options.compression() != org.virtlxc.checkpoint.image.Compression.NONE,
+            memory, IncomingCheck.sharedPaths(running.domain()), options.persistent(),
+            options.compression() != org.virtlxc.checkpoint.image.Compression.NONE, options.postcopy(),
             options.copyStorage()));
         answer = channel.receive(ANSWER_TIMEOUT);
       } catch (SSLException e) {
@@ -126,6 +127,10 @@ public final class OutgoingMigration {
         throw new CheckpointException(what + ": protocol error: expected accept or refuse, got " + answer);
       }
       a.warnings().forEach(w -> LOG.warn("migration of {} to {}: {}", name, to, w));
+      if (options.postcopy()) {
+        return new PostcopyOutgoing(saves, tls, criu, workDir).migrate(name, xml, to, channel, a, options, memory,
+            job);
+      }
       List<String> trees = options.copyStorage() == StorageCopy.NONE ? List.of() : StorageSync.trees(running.domain());
       if (!trees.isEmpty()) {
         job.phase("copying storage");

@@ -33,7 +33,7 @@ class IncomingCheckTest {
 
   private static MigrationMessage.Hello hello(HostFacts source, long memory, String xml, StorageCopy copy) {
     return new MigrationMessage.Hello(MigrationMessage.PROTOCOL, "vlxct-migrate-web", UUID, xml, source, memory,
-        List.of(), false, false, copy);
+        List.of(), false, false, false, copy);
   }
 
   private static IncomingCheck check(MigrationTarget.Presence presence, boolean pending, long available) {
@@ -133,11 +133,11 @@ class IncomingCheckTest {
   void refusesAnotherProtocolAndAMismatchedXml() {
     MigrationMessage.Hello h = hello(HOST, 1);
     MigrationMessage.Hello v2 = new MigrationMessage.Hello(2, h.domainName(), h.domainUuid(), h.domainXml(), HOST, 1,
-        List.of(), false, false, null);
+        List.of(), false, false, false, null);
     assertTrue(((MigrationMessage.Refuse) check(MigrationTarget.Presence.ABSENT, false, 1L << 30).decide(v2))
         .reasons().get(0).contains("protocol 2"));
     MigrationMessage.Hello other = new MigrationMessage.Hello(1, "other", h.domainUuid(), h.domainXml(), HOST, 1,
-        List.of(), false, false, null);
+        List.of(), false, false, false, null);
     assertTrue(((MigrationMessage.Refuse) check(MigrationTarget.Presence.ABSENT, false, 1L << 30).decide(other))
         .reasons().get(0).contains("not other"));
   }

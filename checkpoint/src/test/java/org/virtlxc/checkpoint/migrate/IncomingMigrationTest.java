@@ -107,7 +107,7 @@ class IncomingMigrationTest {
 
   private static MigrationMessage.Hello hello() {
     return new MigrationMessage.Hello(MigrationMessage.PROTOCOL, NAME, UUID, XML, HOST, 1 << 20, List.of(), true,
-        false, null);
+        false);
   }
 
   /** A complete save image of the domain, as a source streams it. */

@@ -74,7 +74,7 @@ class MigrationChannelTest {
     return new MigrationMessage.Hello(MigrationMessage.PROTOCOL, "vlxct-migrate-web",
         "0b7e3a52-52a4-4a4c-9b3e-6a2c1f7b8e01", "<domain type='lxc'/>",
         new HostFacts("6.18.0", "x86_64", List.of("sse2", "fpu"), "4.2.1"), 123L << 20, List.of("/srv/root"), true,
-        false, StorageCopy.INCREMENTAL);
+        false, false, StorageCopy.INCREMENTAL);
   }
 
   @Test

@@ -18,7 +18,9 @@ import org.virtlxc.tests.TwoHosts;
  * ({@code memtouch.c}) back and forth {@code --repeat} times for each {@code --memory-mib} size (default 64,256,1024)
  * and prints per run: total time (the {@code virt-lxc migrate} command, JVM start included), downtime (the longest gap
  * in the wall-clock heartbeat the container appends every 10 ms, {@code heartbeat.c}: from the freeze to the processes
- * running on the destination) and bytes sent (the image, from the source's completed job). Run it with
+ * running on the destination) and bytes sent (the image, from the source's completed job), for each of
+ * {@code --modes} (default {@code stop-and-copy,postcopy}: with {@code --postcopy} the domain resumes on the
+ * destination before its memory, which follows; the total then includes that transfer). Run it with
  * {@code scripts/bench-migrate.sh}. Everything is named {@code vlxct-bench6-…} and removed at the end.
  */
 public final class MigrationBench {
@@ -30,13 +32,15 @@ public final class MigrationBench {
     List<Integer> sizes = List.of(64, 256, 1024);
     int repeat = 2;
     boolean compress = false;
+    List<String> modes = List.of("stop-and-copy", "postcopy");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--modes" -> modes = List.of(args[++i].split(","));
         case "--memory-mib" -> sizes = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
         case "--repeat" -> repeat = Integer.parseInt(args[++i]);
         case "--compress" -> compress = true;
         default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "' (expected --memory-mib N[,N...], --repeat N, --compress)");
+            + "' (expected --memory-mib N[,N...], --repeat N, --compress, --modes stop-and-copy,postcopy)");
       }
     }
     Path buildRoot = Path.of(System.getProperty("virtlxc.build.root", ".")).toAbsolutePath().normalize();
@@ -57,7 +61,9 @@ public final class MigrationBench {
             buildRoot.resolve("tests/src/test/bench/heartbeat.c").toString()), Map.of(),
             hosts.shared().resolve("gcc.log"));
         for (int mib : sizes) {
-          rows.addAll(measure(hosts, pki, memtouch, mib, repeat, compress));
+          for (String mode : modes) {
+            rows.addAll(measure(hosts, pki, memtouch, mib, repeat, compress, mode.equals("postcopy")));
+          }
         }
       } finally {
         for (Process p : services) {
@@ -66,15 +72,16 @@ public final class MigrationBench {
         }
       }
     }
-    System.out.printf(Locale.ROOT, "%nMigration (stop-and-copy, %s) between two simulated hosts on one machine:%n",
-        compress ? "zstd" : "no compression");
-    System.out.printf(Locale.ROOT, "%8s %6s %10s %10s %12s%n", "MiB", "run", "total s", "downtime s", "sent MiB");
+    System.out.printf(Locale.ROOT, "%nMigration (%s, %s) between two simulated hosts on one machine:%n",
+        String.join(" and ", modes), compress ? "zstd" : "no compression");
+    System.out.printf(Locale.ROOT, "%8s %6s %10s %10s %12s %14s%n", "MiB", "run", "total s", "downtime s", "sent MiB",
+        "mode");
     rows.forEach(System.out::println);
   }
 
   private static List<String> measure(TwoHosts hosts, Path pki, Path memtouch, int mib, int repeat,
-      boolean compress) throws Exception {
-    String name = hosts.id() + "-m" + mib;
+      boolean compress, boolean postcopy) throws Exception {
+    String name = hosts.id() + "-m" + mib + (postcopy ? "p" : "");
     Path root = rootfs(hosts.shared().resolve(name), memtouch);
     Path xml = hosts.shared().resolve(name + ".xml");
     Files.writeString(xml, "<domain type='lxc'><name>" + name + "</name><uuid>" + UUID.randomUUID() + "</uuid>"
@@ -98,6 +105,9 @@ public final class MigrationBench {
             "--pki", pki.toString()));
         if (compress) {
           cmd.add("--compress");
+        }
+        if (postcopy) {
+          cmd.add("--postcopy");
         }
         String up0 = now();
         long t0 = System.nanoTime();
@@ -134,9 +144,9 @@ public final class MigrationBench {
             }
           }
         }
-        rows.add(String.format(Locale.ROOT, "%8d %6s %10.2f %10.2f %12.1f", mib, run + " " + from.name().substring(
-            from.name().length() - 1) + ">" + to.name().substring(to.name().length() - 1), total, downtime,
-            sent / 1048576.0));
+        rows.add(String.format(Locale.ROOT, "%8d %6s %10.2f %10.2f %12.1f %14s", mib, run + " " + from.name()
+            .substring(from.name().length() - 1) + ">" + to.name().substring(to.name().length() - 1), total, downtime,
+            sent / 1048576.0, postcopy ? "postcopy" : "stop-and-copy"));
         System.out.println(rows.get(rows.size() - 1));
         System.out.println("         phases: " + String.join(", ", phases.timeline()));
         SimulatedHost x = from;
