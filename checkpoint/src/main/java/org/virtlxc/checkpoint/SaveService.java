@@ -137,14 +137,15 @@ public final class SaveService {
   private SaveResult saveStreamed(String domainName, Path target, SaveOptions options, DomainJob job, String what,
       long t0, RunningDomain running, Path work) throws CheckpointException {
     String xml = options.domainXml() != null ? options.domainXml() : DomainXml.format(running.domain());
+    int processes = processCount(running.initPid());
     StreamedImageFile image;
     try {
-      image = StreamedImageFile.create(target, xml);
+      image = StreamedImageFile.create(target, xml, processes);
     } catch (IOException e) {
       throw new CheckpointException(what + ": unable to create a temporary file next to it: " + e.getMessage(), e);
     }
     try (image) {
-      int fifos = pageImagesExpected(running.initPid());
+      int fifos = Math.min(4096, processes + 16); // one page image per process, a few for shared memory
       DumpResult dump = checkpointer.dumpLocked(domainName, work.resolve("criu"), dumpOptions(options), job,
           new DumpHook() {
             @Override
@@ -180,12 +181,11 @@ public final class SaveService {
   }
 
   /**
-   * Page images a dump of the tree of {@code initPid} writes: one per process, a few more for shared memory. More are
-   * fine (written as plain files, copied after the dump); fewer cost only a FIFO each.
+   * Processes in the tree of {@code initPid}: CRIU writes a page image for each (and for shared memory segments). A
+   * page image past the FIFOs made for them is written as a plain file and copied into the image after the dump.
    */
-  private static int pageImagesExpected(long initPid) {
-    long processes = ProcessHandle.of(initPid).map(p -> 1 + p.descendants().count()).orElse(1L);
-    return (int) Math.min(4096, processes + 16);
+  private static int processCount(long initPid) {
+    return (int) Math.min(100_000, ProcessHandle.of(initPid).map(p -> 1 + p.descendants().count()).orElse(1L));
   }
 
   private SaveResult saved(String domainName, Path target, SaveOptions options, StoppedTree tree, DumpResult dump,

@@ -20,6 +20,7 @@ final class Libc {
   static final int F_SETPIPE_SZ = 1031;
   static final int SPLICE_F_MOVE = 1;
   static final short POLLIN = 1;
+  static final int SYNC_FILE_RANGE_WRITE = 2;
 
   static {
     Native.register(Libc.class, "c");
@@ -40,7 +41,18 @@ final class Libc {
   static native long splice(int in, Pointer inOffset, int out, Pointer outOffset, long length, int flags)
       throws LastErrorException;
 
+  static native int sync_file_range(int fd, long offset, long length, int flags) throws LastErrorException;
+
   static native String strerror(int errno);
+
+  /** Starts writing back a range of {@code fd} without waiting for it: a hint, errors are ignored. */
+  static void startWriteback(int fd, long offset, long length) {
+    try {
+      sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
+    } catch (LastErrorException e) {
+      // the final fsync writes it then
+    }
+  }
 
   static void makeFifo(String path) throws IOException {
     try {

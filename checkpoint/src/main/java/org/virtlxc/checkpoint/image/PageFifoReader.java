@@ -18,7 +18,7 @@ import org.apache.logging.log4j.Logger;
  * of each task and shared memory segment in turn (ids counting from 1, one open at a time, closed before the next) and
  * splices its pages into it (criu/page-xfer.c {@code write_pages_loc}). A thread takes them in the same order and
  * splices each into the image file behind a 512-byte slot for its tar header, at 512-byte boundaries, hashing each
- * region from the file once written (while the next is moved). A page image CRIU never opens is told apart without
+ * region from the file once written (while the next is moved) and starting its writeback to disk. A page image CRIU never opens is told apart without
  * a race: its FIFO, opened for reading before CRIU could open it, has had no writer once CRIU has ended. Ids past N
  * are left to CRIU as plain files (the image writer copies them afterwards).
  *
@@ -206,11 +206,13 @@ final class PageFifoReader implements AutoCloseable {
       bytesMoved += n;
       if (done - hashed >= DIGEST_STEP) {
         digest.submit(image, start + hashed, done - hashed);
+        Libc.startWriteback(out, start + hashed, done - hashed); // so the final fsync waits for little
         hashed = done;
       }
     }
     if (done > hashed) {
       digest.submit(image, start + hashed, done - hashed);
+      Libc.startWriteback(out, start + hashed, done - hashed);
     }
     String sha = digest.finish();
     streamed.add(new Streamed(MemberNames.CRIU_PREFIX + "pages-" + id + ".img", header, done, sha));

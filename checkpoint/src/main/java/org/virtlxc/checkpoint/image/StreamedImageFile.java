@@ -31,8 +31,12 @@ public final class StreamedImageFile implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(StreamedImageFile.class);
   /** The member that fills the room left for the manifest. */
   static final String PADDING = MemberNames.EXTRA_PREFIX + "padding";
-  /** Room for the start of the image besides the domain XML, which the manifest holds (escaped at worst 6-fold). */
-  private static final long HEAD_ROOM = 1 << 20;
+  /**
+   * Room for the start of the image besides the domain XML (which the manifest holds, escaped at worst 6-fold) and the
+   * members' list (CRIU writes about 8 files per process, listed in about 50 bytes each).
+   */
+  private static final long HEAD_ROOM = 32 << 10;
+  private static final long ROOM_PER_PROCESS = 2 << 10;
 
   private final Path target;
   private final Path temp;
@@ -50,13 +54,13 @@ public final class StreamedImageFile implements AutoCloseable {
 
   /**
    * Starts the image that will replace {@code target}: a temporary file next to it, with room at its start for a
-   * manifest holding {@code domainXml}.
+   * manifest holding {@code domainXml} and the files of a dump of {@code processes} processes.
    */
-  public static StreamedImageFile create(Path target, String domainXml) throws IOException {
+  public static StreamedImageFile create(Path target, String domainXml, int processes) throws IOException {
     Path temp = AtomicFile.createTemp(target);
     try {
       FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      long room = HEAD_ROOM + 6L * domainXml.length();
+      long room = HEAD_ROOM + 6L * domainXml.length() + ROOM_PER_PROCESS * Math.max(1, processes);
       return new StreamedImageFile(target, temp, ch, (room + 4095) / 4096 * 4096);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temp);

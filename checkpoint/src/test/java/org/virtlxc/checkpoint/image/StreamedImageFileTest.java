@@ -32,7 +32,7 @@ class StreamedImageFileTest {
     Files.writeString(file, "an older file\n");
     List<WriteProgress> progress = new ArrayList<>();
     Manifest written;
-    try (StreamedImageFile image = StreamedImageFile.create(file, TestImages.domainXml("/sbin/init"))) {
+    try (StreamedImageFile image = StreamedImageFile.create(file, TestImages.domainXml("/sbin/init"), 3)) {
       image.streamPages(dump, 4);
       criu(dump, source, List.of("pages-1.img", "pages-2.img")).get(60, TimeUnit.SECONDS);
       image.criuEnded();
@@ -61,7 +61,7 @@ class StreamedImageFileTest {
     Files.write(source.resolve("pages-3.img"), new byte[] {1, 2, 3});
     Path dump = smallFilesOf(source);
     Path file = tmp.resolve("vlxct-ckimage-streamed.img");
-    try (StreamedImageFile image = StreamedImageFile.create(file, TestImages.domainXml("/sbin/init"))) {
+    try (StreamedImageFile image = StreamedImageFile.create(file, TestImages.domainXml("/sbin/init"), 3)) {
       image.streamPages(dump, 2);
       criu(dump, source, List.of("pages-1.img", "pages-2.img")).get(60, TimeUnit.SECONDS);
       Files.copy(source.resolve("pages-3.img"), dump.resolve("pages-3.img")); // no FIFO for it: CRIU makes a file
@@ -80,7 +80,7 @@ class StreamedImageFileTest {
     Path source = TestImages.smallCriuDir(tmp);
     Path dump = smallFilesOf(source);
     Path file = tmp.resolve("vlxct-ckimage-streamed.img");
-    try (StreamedImageFile image = StreamedImageFile.create(file, TestImages.domainXml("/sbin/init"))) {
+    try (StreamedImageFile image = StreamedImageFile.create(file, TestImages.domainXml("/sbin/init"), 3)) {
       image.streamPages(dump, 8);
       criu(dump, source, List.of("pages-1.img")).get(60, TimeUnit.SECONDS);
       image.criuEnded();
@@ -105,7 +105,7 @@ class StreamedImageFileTest {
     Path dump = smallFilesOf(source);
     Path file = tmp.resolve("vlxct-ckimage-streamed.img");
     Files.writeString(file, "an older file\n");
-    try (StreamedImageFile image = StreamedImageFile.create(file, TestImages.domainXml("/sbin/init"))) {
+    try (StreamedImageFile image = StreamedImageFile.create(file, TestImages.domainXml("/sbin/init"), 3)) {
       image.streamPages(dump, 3);
       criu(dump, source, List.of("pages-1.img")).get(60, TimeUnit.SECONDS);
       image.criuEnded(); // e.g. CRIU failed: no finish
