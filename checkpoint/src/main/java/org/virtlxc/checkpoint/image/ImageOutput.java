@@ -158,7 +158,9 @@ final class ImageOutput implements AutoCloseable {
     if (direct.position() != start + member.size()) {
       throw new IOException("the save image's file position moved while member '" + member.name() + "' was copied");
     }
-    direct.force(false); // written back while the digest thread catches up, not after it
+    if (member.size() >= DIRECT_CHUNK) {
+      direct.force(false); // written back while the digest thread catches up, not after it (the final fsync does
+    }                      // the small ones at once: one flush each cost 5-10 ms)
     int pad = (int) (-member.size() & (RECORD - 1));
     buffered.write(new byte[pad]);
     digests.put(member.name(), regionDigest.finish());
