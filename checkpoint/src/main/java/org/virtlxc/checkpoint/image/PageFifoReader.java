@@ -159,7 +159,7 @@ final class PageFifoReader implements AutoCloseable {
               continue;
             } catch (IOException e) {
               failure = e;
-              LOG.warn("unable to write page image pages-{}.img into {}: {}", id, imageFile, e.getMessage());
+              LOG.warn("{}; reading CRIU's pages on to their end, discarding them", e.getMessage());
             }
           }
           drain(in, discard, path);

@@ -115,6 +115,34 @@ class StreamedImageFileTest {
     assertEquals(List.of(), fifos(dump), "the FIFOs are removed");
   }
 
+  @Test
+  void aFullDiskWhilePagesStreamLetsCriuFinishThenFailsAndLeavesNothing() throws Exception {
+    TestHost.require("root".equals(System.getProperty("user.name")), "root, to mount a small tmpfs");
+    Path source = TestImages.criuDir(tmp, 2);
+    Path dump = smallFilesOf(source);
+    Path small = Files.createDirectory(tmp.resolve("vlxct-savestream-full"));
+    assertEquals(0, new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "vlxct-savestream-full",
+        small.toString()).inheritIO().start().waitFor(), "mount a 256 KiB tmpfs");
+    try {
+      Path file = small.resolve("image");
+      try (StreamedImageFile image = StreamedImageFile.create(file, TestImages.domainXml("/sbin/init"), 3)) {
+        image.streamPages(dump, 4);
+        // CRIU writes all its pages although the image's disk is full: they are read and discarded
+        criu(dump, source, List.of("pages-1.img", "pages-2.img")).get(60, TimeUnit.SECONDS);
+        image.criuEnded();
+        IOException e = assertThrows(IOException.class, image::streamedMembers);
+        assertTrue(e.getMessage().contains("No space left on device") && e.getMessage().contains("pages-1.img"),
+            e.getMessage());
+      }
+      try (Stream<Path> left = Files.list(small)) {
+        assertEquals(List.of(), left.toList(), "the temporary file is removed");
+      }
+      assertEquals(List.of(), fifos(dump), "the FIFOs are removed");
+    } finally {
+      new ProcessBuilder("umount", small.toString()).inheritIO().start().waitFor();
+    }
+  }
+
   /** CRIU's stand-in: writes {@code pages} of {@code source} into their FIFOs in {@code dump}, one after the other. */
   private static CompletableFuture<Void> criu(Path dump, Path source, List<String> pages) {
     return CompletableFuture.runAsync(() -> {
