@@ -97,6 +97,12 @@ public final class Checkpointer {
   /** {@link #dump(String, Path, DumpOptions, DomainJob)} for a caller that already holds the domain's lock. */
   DumpResult dumpLocked(String domainName, Path imageDir, DumpOptions options, DomainJob job)
       throws CheckpointException {
+    return dumpLocked(domainName, imageDir, options, job, DumpHook.NONE);
+  }
+
+  /** As {@link #dumpLocked(String, Path, DumpOptions, DomainJob)}, running {@code hook} around CRIU. */
+  DumpResult dumpLocked(String domainName, Path imageDir, DumpOptions options, DomainJob job, DumpHook hook)
+      throws CheckpointException {
     RunningDomain running = RunningDomain.find(domainName, stateDir);
     String what = "unable to dump domain " + domainName;
     Optional<String> freezer = running.freezerState();
@@ -137,10 +143,22 @@ public final class Checkpointer {
         extra));
     LOG.info("dumping {} (init {}): {}", domainName, running.initPid(), String.join(" ", cmd));
     job.phase("dumping");
-    DumpWatch watch = new DumpWatch(job, dir, TreeMemory.anonymousBytes(running.initPid()));
+    DumpWatch watch = new DumpWatch(job, dir, TreeMemory.anonymousBytes(running.initPid()), hook);
     long t0 = System.nanoTime();
-    Optional<String> failure = watch.aborted() ? Optional.of(DumpWatch.ABORTED)
-        : runCriu(cmd, dir, dir.resolve("dump.log"), options.timeout(), watch);
+    Optional<String> failure;
+    try {
+      hook.beforeCriu(dir);
+    } catch (IOException e) {
+      hook.criuEnded();
+      discardManifest(dir);
+      throw new CheckpointException(what + " (it keeps running): unable to prepare " + dir + ": " + e.getMessage(), e);
+    }
+    try {
+      failure = watch.aborted() ? Optional.of(DumpWatch.ABORTED)
+          : runCriu(cmd, dir, dir.resolve("dump.log"), options.timeout(), watch);
+    } finally {
+      hook.criuEnded();
+    }
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     if (failure.isPresent() && failure.get().equals(DumpWatch.ABORTED)) {
       leftovers.remove();

@@ -17,11 +17,13 @@ final class DumpWatch implements CriuProcess.Watch {
   private final DomainJob job;
   private final Path imageDir;
   private final long memoryTotal;
+  private final DumpHook hook;
 
-  DumpWatch(DomainJob job, Path imageDir, long memoryTotal) {
+  DumpWatch(DomainJob job, Path imageDir, long memoryTotal, DumpHook hook) {
     this.job = job;
     this.imageDir = imageDir;
     this.memoryTotal = memoryTotal;
+    this.hook = hook;
   }
 
   boolean aborted() {
@@ -33,7 +35,7 @@ final class DumpWatch implements CriuProcess.Watch {
     if (aborted()) {
       return Optional.of(ABORTED);
     }
-    long written = TreeMemory.pageImageBytes(imageDir);
+    long written = TreeMemory.pageImageBytes(imageDir) + hook.pageBytesElsewhere();
     long total = Math.max(memoryTotal, written);
     job.progress(written, total, written, total);
     return Optional.empty();

@@ -16,6 +16,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.virtlxc.checkpoint.image.Compatibility;
 import org.virtlxc.checkpoint.image.CompatibilityReport;
+import org.virtlxc.checkpoint.image.Compression;
 import org.virtlxc.checkpoint.image.ExtractedImage;
 import org.virtlxc.checkpoint.image.HostFacts;
 import org.virtlxc.checkpoint.image.Manifest;
@@ -23,12 +24,14 @@ import org.virtlxc.checkpoint.image.MemberSource;
 import org.virtlxc.checkpoint.image.RunState;
 import org.virtlxc.checkpoint.image.SaveImageReader;
 import org.virtlxc.checkpoint.image.SaveImageWriter;
+import org.virtlxc.checkpoint.image.StreamedImageFile;
 import org.virtlxc.checkpoint.image.VerifiedImage;
 import org.virtlxc.checkpoint.image.WriteProgress;
 import org.virtlxc.checkpoint.job.DomainJob;
 import org.virtlxc.checkpoint.job.JobAbortedException;
 import org.virtlxc.checkpoint.job.JobOperation;
 import org.virtlxc.checkpoint.job.TreeMemory;
+import org.virtlxc.domainxml.DomainXml;
 
 /**
  * Save, managed save and the file side of restore: what {@code virt-lxc save|restore|managedsave} do below libvirt.
@@ -100,6 +103,9 @@ public final class SaveService {
     }
     try {
       options.listener().phase(SaveListener.Phase.DUMP);
+      if (streamsPages(options)) {
+        return saveStreamed(domainName, target, options, job, what, t0, running, work);
+      }
       DumpResult dump = checkpointer.dumpLocked(domainName, work.resolve("criu"), dumpOptions(options), job);
       StoppedTree tree = new StoppedTree(domainName, running.controllerPid(), running.initPid());
       Manifest written;
@@ -109,16 +115,88 @@ public final class SaveService {
       } catch (IOException | RuntimeException e) {
         throw keepRunning(what, tree, options, e);
       }
-      if (!options.leaveRunning()) {
-        options.listener().phase(SaveListener.Phase.STOP);
-        tree.kill();
-      }
-      LOG.info("saved {} to {} ({} payload bytes)", domainName, target, written.payloadBytes());
-      return new SaveResult(domainName, target, options.runState(), options.leaveRunning(), dump.criuTime(),
-          Duration.ofNanos(System.nanoTime() - t0), written.payloadBytes());
+      return saved(domainName, target, options, tree, dump, written, t0);
     } finally {
       deleteQuietly(work);
     }
+  }
+
+  /**
+   * Whether a save streams CRIU's page images into the image file as CRIU writes them ({@link StreamedImageFile}):
+   * for an uncompressed image, unless {@code -Dvirtlxc.save.stream=false}.
+   */
+  private static boolean streamsPages(SaveOptions options) {
+    return options.compression() == Compression.NONE
+        && !"false".equals(System.getProperty("virtlxc.save.stream"));
+  }
+
+  /**
+   * {@link #save} of an uncompressed image with CRIU's pages written straight into it (the image's start is written
+   * last); everything else as the save through CRIU's images directory.
+   */
+  private SaveResult saveStreamed(String domainName, Path target, SaveOptions options, DomainJob job, String what,
+      long t0, RunningDomain running, Path work) throws CheckpointException {
+    String xml = options.domainXml() != null ? options.domainXml() : DomainXml.format(running.domain());
+    int processes = processCount(running.initPid());
+    StreamedImageFile image;
+    try {
+      image = StreamedImageFile.create(target, xml, processes);
+    } catch (IOException e) {
+      throw new CheckpointException(what + ": unable to create a temporary file next to it: " + e.getMessage(), e);
+    }
+    try (image) {
+      int fifos = Math.min(4096, processes + 16); // one page image per process, a few for shared memory
+      DumpResult dump = checkpointer.dumpLocked(domainName, work.resolve("criu"), dumpOptions(options), job,
+          new DumpHook() {
+            @Override
+            public void beforeCriu(Path imageDir) throws IOException {
+              image.streamPages(imageDir, fifos);
+            }
+
+            @Override
+            public void criuEnded() {
+              image.criuEnded();
+            }
+
+            @Override
+            public long pageBytesElsewhere() {
+              return image.pageBytesStreamed();
+            }
+          });
+      StoppedTree tree = new StoppedTree(domainName, running.controllerPid(), running.initPid());
+      Manifest written;
+      try {
+        options.listener().phase(SaveListener.Phase.WRITE_IMAGE);
+        List<MemberSource> streamed = image.streamedMembers();
+        ImageParts parts = imageParts(dump, running, options, streamed);
+        written = image.finish(parts.manifest(), parts.members(), progress(options, job));
+      } catch (IOException e) {
+        throw keepRunning(what, tree, options, new IOException("unable to write save image " + target + ": "
+            + e.getMessage(), e));
+      } catch (RuntimeException e) {
+        throw keepRunning(what, tree, options, e);
+      }
+      return saved(domainName, target, options, tree, dump, written, t0);
+    }
+  }
+
+  /**
+   * Processes in the tree of {@code initPid}: CRIU writes a page image for each (and for shared memory segments). A
+   * page image past the FIFOs made for them is written as a plain file and copied into the image after the dump.
+   */
+  private static int processCount(long initPid) {
+    return (int) Math.min(100_000, ProcessHandle.of(initPid).map(p -> 1 + p.descendants().count()).orElse(1L));
+  }
+
+  private SaveResult saved(String domainName, Path target, SaveOptions options, StoppedTree tree, DumpResult dump,
+      Manifest written, long t0) throws CheckpointException {
+    if (!options.leaveRunning()) {
+      options.listener().phase(SaveListener.Phase.STOP);
+      tree.kill();
+    }
+    LOG.info("saved {} to {} ({} payload bytes)", domainName, target, written.payloadBytes());
+    return new SaveResult(domainName, target, options.runState(), options.leaveRunning(), dump.criuTime(),
+        Duration.ofNanos(System.nanoTime() - t0), written.payloadBytes());
   }
 
   /**
@@ -546,12 +624,18 @@ public final class SaveService {
   record ImageParts(Manifest manifest, List<MemberSource> members) {}
 
   ImageParts imageParts(DumpResult dump, RunningDomain running, SaveOptions options) throws IOException {
+    return imageParts(dump, running, options, List.of());
+  }
+
+  /** As {@link #imageParts(DumpResult, RunningDomain, SaveOptions)}, {@code streamed} page images first. */
+  private ImageParts imageParts(DumpResult dump, RunningDomain running, SaveOptions options,
+      List<MemberSource> streamed) throws IOException {
     Path dir = dump.imageDir();
     String xml = options.domainXml() != null ? options.domainXml()
         : Files.readString(dir.resolve(CheckpointManifest.DOMAIN_XML));
-    List<MemberSource> members = new ArrayList<>();
+    List<MemberSource> members = new ArrayList<>(streamed);
     int processes = 0;
-    long pageBytes = 0;
+    long pageBytes = streamed.stream().mapToLong(MemberSource::size).sum();
     for (MemberSource m : MemberSource.criuDirectory(dir)) {
       String base = m.name().substring("criu/".length());
       if (NOT_CRIU.contains(base)) {
@@ -578,11 +662,15 @@ public final class SaveService {
   }
 
   static SaveImageWriter imageWriter(SaveOptions options, DomainJob job) {
+    return SaveImageWriter.create().compression(options.compression()).progress(progress(options, job));
+  }
+
+  private static WriteProgress.Listener progress(SaveOptions options, DomainJob job) {
     WriteProgress.Listener toJob = job.writeListener(PAGE_SIZE);
-    return SaveImageWriter.create().compression(options.compression()).progress(p -> {
+    return p -> {
       toJob.progress(p); // throws JobAbortedException when domjobabort asked: the save then keeps the domain running
       options.listener().progress(p);
-    });
+    };
   }
 
   /** The values of the dump's {@code --external} options. */

@@ -46,10 +46,7 @@ final class AtomicFile {
   }
 
   static <T> T write(Path target, ChannelBody<T> body) throws IOException {
-    Path file = target.toAbsolutePath();
-    Path dir = file.getParent();
-    Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp",
-        PosixFilePermissions.asFileAttribute(MODE_0600));
+    Path temp = createTemp(target);
     boolean done = false;
     try {
       T result;
@@ -59,14 +56,8 @@ final class AtomicFile {
         out.flush();
         ch.force(true);
       }
-      Files.setPosixFilePermissions(temp, MODE_0600);
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new IOException("unable to rename " + temp + " to " + file + " atomically", e);
-      }
+      commit(temp, target);
       done = true;
-      syncDirectory(dir);
       return result;
     } finally {
       if (!done) {
@@ -77,6 +68,25 @@ final class AtomicFile {
         }
       }
     }
+  }
+
+  /** A new empty temporary file (mode 0600) next to {@code target}, for {@link #commit}. */
+  static Path createTemp(Path target) throws IOException {
+    Path file = target.toAbsolutePath();
+    return Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp",
+        PosixFilePermissions.asFileAttribute(MODE_0600));
+  }
+
+  /** Renames the written and fsynced {@code temp} over {@code target} and fsyncs their directory. */
+  static void commit(Path temp, Path target) throws IOException {
+    Path file = target.toAbsolutePath();
+    Files.setPosixFilePermissions(temp, MODE_0600);
+    try {
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("unable to rename " + temp + " to " + file + " atomically", e);
+    }
+    syncDirectory(file.getParent());
   }
 
   static void syncDirectory(Path dir) throws IOException {

@@ -18,6 +18,7 @@ final class CountingInputStream extends FilterInputStream {
   private long zeroFrom = -1;
   private long zeroTo = -1;
   private ZeroViolation violation;
+  private boolean skipUnread;
 
   CountingInputStream(InputStream in) {
     super(in);
@@ -54,8 +55,21 @@ final class CountingInputStream extends FilterInputStream {
     return n;
   }
 
+  /**
+   * While true, {@link #skip} skips in the stream below instead of reading: for content a digest covers otherwise
+   * (the caller keeps must-be-zero regions out of it).
+   */
+  void skipsUnread(boolean unread) {
+    this.skipUnread = unread;
+  }
+
   @Override
   public long skip(long n) throws IOException {
+    if (skipUnread) {
+      long s = in.skip(n);
+      count += Math.max(0, s);
+      return s;
+    }
     byte[] scratch = new byte[(int) Math.min(n, 8192)];
     long done = 0;
     while (done < n) {

@@ -62,8 +62,7 @@ final class ImageOutput implements AutoCloseable {
     this.manifest = manifest;
     this.expected = manifest.members().iterator();
     this.listener = listener;
-    // Whole seconds: a fraction would make commons-compress add a PAX header record to every member.
-    this.mtimeMillis = manifest.created().getEpochSecond() * 1000;
+    this.mtimeMillis = mtimeMillis(manifest);
     this.buffered = new BufferedOutputStream(new NonClosing(sink), 1 << 20);
     OutputStream out = buffered;
     if (manifest.compression() == Compression.ZSTD) {
@@ -76,6 +75,38 @@ final class ImageOutput implements AutoCloseable {
     byte[] json = ManifestJson.write(manifest);
     writeSmall(MemberNames.MANIFEST, json);
     writeSmall(MemberNames.MANIFEST_SUM, DigestList.format(Map.of(MemberNames.MANIFEST, sha256(json))));
+  }
+
+  /**
+   * Continues an uncompressed image whose start is already in {@code file} (or will be written there later): the
+   * manifest, its digest and the first payload members, whose digests {@code written} gives in image order (the
+   * manifest's first). {@code sink} writes into {@code file} at its position, where the next member goes.
+   */
+  ImageOutput(OutputStream sink, FileChannel file, Manifest manifest, WriteProgress.Listener listener,
+      Map<String, String> written) throws IOException {
+    if (manifest.compression() != Compression.NONE) {
+      throw new IllegalArgumentException("only an uncompressed image is continued");
+    }
+    this.direct = file;
+    this.manifest = manifest;
+    this.expected = manifest.members().iterator();
+    this.listener = listener;
+    this.mtimeMillis = mtimeMillis(manifest);
+    this.buffered = new BufferedOutputStream(new NonClosing(sink), 1 << 20);
+    this.compressedDigest = null;
+    this.tar = TarHeader.configure(new TarArchiveOutputStream(buffered, RECORD));
+    for (Map.Entry<String, String> w : written.entrySet()) {
+      String name = w.getKey();
+      if (!name.equals(MemberNames.MANIFEST) && !name.equals(MemberNames.MANIFEST_SUM)) {
+        MemberInfo next = expected.hasNext() ? expected.next() : null;
+        if (next == null || !next.name().equals(name)) {
+          throw new IllegalStateException("member " + name + " written where the manifest lists " + next);
+        }
+        bytesWritten += next.size();
+        pageBytesWritten += next.isPages() ? next.size() : 0;
+      }
+      digests.put(name, w.getValue());
+    }
   }
 
   /**
@@ -127,7 +158,9 @@ final class ImageOutput implements AutoCloseable {
     if (direct.position() != start + member.size()) {
       throw new IOException("the save image's file position moved while member '" + member.name() + "' was copied");
     }
-    direct.force(false); // written back while the digest thread catches up, not after it
+    if (member.size() >= DIRECT_CHUNK) {
+      direct.force(false); // written back while the digest thread catches up, not after it (the final fsync does
+    }                      // the small ones at once: one flush each cost 5-10 ms)
     int pad = (int) (-member.size() & (RECORD - 1));
     buffered.write(new byte[pad]);
     digests.put(member.name(), regionDigest.finish());
@@ -219,6 +252,15 @@ final class ImageOutput implements AutoCloseable {
   }
 
   TarArchiveEntry entry(String name, long size) {
+    return entry(name, size, mtimeMillis);
+  }
+
+  /** Whole seconds: a fraction would make commons-compress add a PAX header record to every member. */
+  static long mtimeMillis(Manifest manifest) {
+    return manifest.created().getEpochSecond() * 1000;
+  }
+
+  static TarArchiveEntry entry(String name, long size, long mtimeMillis) {
     TarArchiveEntry e = new TarArchiveEntry(name);
     e.setSize(size);
     e.setMode(0100600);

@@ -28,6 +28,18 @@ final class ImageScanner {
     void member(MemberInfo member, InputStream content) throws IOException;
   }
 
+  /**
+   * Where payload members go when the image is an uncompressed file: each member of at least {@link #REGION_MIN}
+   * bytes is copied from the file by the kernel into the channel this gives, and hashed from the file's mapped pages
+   * on a helper thread meanwhile, instead of being read through the tar stream.
+   */
+  @FunctionalInterface
+  interface RegionVisitor {
+    java.nio.channels.WritableByteChannel open(MemberInfo member) throws IOException;
+  }
+
+  private static final long REGION_MIN = 1 << 20;
+  private static final long REGION_STEP = 64L << 20;
   private static final int MAX_SMALL_MEMBER = 64 << 20;
   /** Bytes a payload member's digest thread hashes at a time (while the next ones are read and written). */
   private static final int HASH_CHUNK = 1 << 20;
@@ -100,12 +112,27 @@ final class ImageScanner {
 
   /** Reads the rest of the image, handing each payload member to {@code visitor}; returns the checked digests. */
   List<MemberDigest> scanMembers(MemberVisitor visitor) throws IOException {
-    try (BackgroundDigest hasher = new BackgroundDigest(HASH_CHUNK)) {
+    return scanMembers(visitor, null, null);
+  }
+
+  /**
+   * As {@link #scanMembers(MemberVisitor)}; when {@code file} is the image's own file (read by this scanner from its
+   * start) and the image is uncompressed, large members go to {@code regions} instead (see {@link RegionVisitor}).
+   */
+  List<MemberDigest> scanMembers(MemberVisitor visitor, java.nio.channels.FileChannel file, RegionVisitor regions)
+      throws IOException {
+    boolean direct = file != null && regions != null && compression == Compression.NONE;
+    try (BackgroundDigest hasher = new BackgroundDigest(HASH_CHUNK);
+        RegionDigest regionDigest = direct ? new RegionDigest() : null) {
       for (MemberInfo expected : manifest.members()) {
         TarArchiveEntry e = nextEntry(expected.name());
         if (e.getSize() != expected.size()) {
           throw corrupt("member '" + expected.name() + "' at " + where(headerOffset()) + " has " + e.getSize()
               + " bytes; the manifest says " + expected.size());
+        }
+        if (direct && expected.size() >= REGION_MIN) {
+          digests.put(expected.name(), copyRegion(expected, file, regions, regionDigest));
+          continue;
         }
         MemberStream content = new MemberStream(expected, hasher);
         visitor.member(expected, content);
@@ -136,6 +163,66 @@ final class ImageScanner {
     }
     checkEnd();
     return out;
+  }
+
+  /**
+   * Copies member {@code m}, whose tar header was just read, from the image file by the kernel, hashing it from the
+   * file meanwhile; then skips its content in the tar stream (not read again) and checks its padding as usual.
+   */
+  private String copyRegion(MemberInfo m, java.nio.channels.FileChannel file, RegionVisitor regions,
+      RegionDigest digest) throws IOException {
+    long start = tarBytes.count();
+    long size = m.size();
+    long available;
+    try {
+      available = file.size() - start;
+    } catch (IOException ex) {
+      throw new SourceStream.ReadFailure("unable to read save image " + image + ": " + ex.getMessage(), ex);
+    }
+    if (available < size) {
+      throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated:"
+          + " member '" + m.name() + "' ends after " + Math.max(0, available) + " of " + size + " bytes at "
+          + where(start + Math.max(0, available)));
+    }
+    try (java.nio.channels.WritableByteChannel out = regions.open(m)) {
+      long hashed = 0;
+      for (long done = 0; done < size; ) {
+        if (done == hashed) {
+          long n = Math.min(REGION_STEP, size - done);
+          digest.submit(file, start + done, n); // hashed on the digest thread while this region is copied
+          hashed += n;
+        }
+        long k = file.transferTo(start + done, Math.min(HASH_CHUNK, hashed - done), out);
+        if (k <= 0) {
+          throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated:"
+              + " member '" + m.name() + "' ends after " + done + " of " + size + " bytes");
+        }
+        done += k;
+        payloadRead += k;
+        pageBytesRead += m.isPages() ? k : 0;
+        report(); // about once per MiB
+      }
+    }
+    long end = start + size;
+    long padded = (end + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;
+    tarBytes.expectZeros(end, padded, at -> corrupt("padding after member '" + m.name() + "' is not zero at "
+        + where(at)));
+    tarBytes.skipsUnread(true);
+    fileBytes.skipsUnread(true);
+    long skipped = 0;
+    try {
+      for (long k; skipped < size && (k = tar.skip(size - skipped)) > 0; ) {
+        skipped += k;
+      }
+    } finally {
+      tarBytes.skipsUnread(false);
+      fileBytes.skipsUnread(false);
+    }
+    if (skipped != size || tarBytes.count() != end) {
+      throw new IllegalStateException("skipped member '" + m.name() + "' to offset " + tarBytes.count() + ", not "
+          + end);
+    }
+    return digest.finish();
   }
 
   private void report() throws IOException {

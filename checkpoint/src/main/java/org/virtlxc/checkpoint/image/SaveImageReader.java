@@ -3,6 +3,7 @@ package org.virtlxc.checkpoint.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -76,8 +77,9 @@ public final class SaveImageReader {
    */
   public static ExtractedImage extract(Path file, Path dir, ManifestCheck check, WriteProgress.Listener progress)
       throws IOException {
-    try (InputStream in = open(file)) {
-      return extract(in, file.toString(), dir, check, progress);
+    try (InputStream in = open(file);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      return extract(in, file.toString(), dir, check, progress, channel);
     }
   }
 
@@ -109,6 +111,16 @@ public final class SaveImageReader {
   /** As {@link #extract(InputStream, String, Path, ManifestCheck)}, with {@code progress}. */
   public static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check,
       WriteProgress.Listener progress) throws IOException {
+    return extract(in, source, dir, check, progress, null);
+  }
+
+  /**
+   * As {@link #extract(InputStream, String, Path, ManifestCheck, WriteProgress.Listener)}; {@code file} (or null) is
+   * the image file {@code in} reads from its start: the large members of an uncompressed image are then copied from
+   * it by the kernel and hashed from its pages, not read through the stream.
+   */
+  private static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check,
+      WriteProgress.Listener progress, FileChannel file) throws IOException {
     Path target = dir.toAbsolutePath();
     boolean created = prepareEmptyDirectory(target);
     boolean ok = false;
@@ -116,7 +128,9 @@ public final class SaveImageReader {
       ImageScanner s = ImageScanner.open(in, source);
       check.check(s.manifest());
       s.progress(progress);
-      var digests = s.scanMembers((m, content) -> writeMember(target, m, content));
+      var digests = s.scanMembers((m, content) -> writeMember(target, m, content), file,
+          m -> FileChannel.open(memberFile(target, m), java.util.Set.of(StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(AtomicFile.MODE_0600)));
       VerifiedImage v = new VerifiedImage(s.manifest(), s.compression(), digests, s.bytesRead());
       ok = true;
       LOG.info("extracted save image {} into {} ({} members)", source, target, digests.size());
@@ -137,12 +151,18 @@ public final class SaveImageReader {
     }
   }
 
-  private static void writeMember(Path dir, MemberInfo m, InputStream content) throws IOException {
+  /** Where member {@code m} goes below {@code dir}: its parent directory is made, the file not yet. */
+  private static Path memberFile(Path dir, MemberInfo m) throws IOException {
     Path target = dir.resolve(m.name()).normalize();
     if (!target.startsWith(dir.normalize())) {
       throw new SaveImageException(SaveImageException.Code.CORRUPT, "member '" + m.name() + "' leaves " + dir);
     }
     Files.createDirectories(target.getParent());
+    return target;
+  }
+
+  private static void writeMember(Path dir, MemberInfo m, InputStream content) throws IOException {
+    Path target = memberFile(dir, m);
     try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE)) {
       Files.setPosixFilePermissions(target, AtomicFile.MODE_0600);

@@ -25,6 +25,23 @@ final class TarHeader {
     return header;
   }
 
+  /**
+   * The single header record for a member written before its size was known, into a 512-byte slot: as {@link #of},
+   * but a size of 8 GiB or more is written in the binary (star) form instead of a PAX record, which would not fit.
+   */
+  static byte[] single(TarArchiveEntry entry) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(ImageOutput.RECORD);
+    TarArchiveOutputStream tar = configure(new TarArchiveOutputStream(bytes, ImageOutput.RECORD));
+    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
+    tar.putArchiveEntry(entry);
+    tar.flush();
+    byte[] header = bytes.toByteArray();
+    if (header.length != ImageOutput.RECORD) {
+      throw new IllegalStateException("tar header for " + entry.getName() + " is " + header.length + " bytes");
+    }
+    return header;
+  }
+
   /** The options every tar stream of a save image uses. */
   static TarArchiveOutputStream configure(TarArchiveOutputStream tar) {
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);

@@ -16,6 +16,9 @@
  *   <li>{@code SHA256SUMS}: the SHA-256 of every member before it ({@code sha256sum} format);</li>
  *   <li>{@code SHA256SUMS.sha256}: the SHA-256 of the trailer.</li>
  * </ol>
+ * A save written while CRIU dumps ({@link StreamedImageFile}) lists {@code extra/padding} first (zeros, a hole in the
+ * file: the room left for the manifest, written last), then the page images in the order CRIU wrote them, then the
+ * other members; still version 1, read like any other.
  * Every version starts with the first two members, so that an unknown version is refused by name
  * ({@link SaveImageException.Code#UNSUPPORTED_VERSION}). A reader also checks each tar header's checksum byte for
  * byte, that padding and the end-of-archive records are zero and that nothing follows: no single changed byte and

@@ -119,6 +119,41 @@ class SaveImageIntegrityTest {
     }
   }
 
+  /** Large members of an uncompressed image file are copied by the kernel and hashed from the file's pages. */
+  @Test
+  void extractionOfAFileWithLargeMembersStillFindsEveryDamage() throws IOException {
+    Path criu = TestImages.criuDir(tmp, 3);
+    byte[] odd = new byte[(1 << 20) + 100];
+    new java.util.Random(5).nextBytes(odd);
+    Files.write(criu.resolve("pages-3.img"), odd);
+    Path f = tmp.resolve("vlxct-ckimage-large.img");
+    SaveImageWriter.create().write(f, TestImages.manifest(), MemberSource.criuDirectory(criu));
+    byte[] good = Files.readAllBytes(f);
+    ExtractedImage x = SaveImageReader.extract(f, tmp.resolve("vlxct-ckimage-good"));
+    TestImages.assertSameTree(criu, x.criuDir());
+    assertEquals(Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+        Files.getPosixFilePermissions(x.criuDir().resolve("pages-2.img")));
+
+    int pages2 = headerOf(good, "criu/pages-2.img") + 512;
+    int pages3 = headerOf(good, "criu/pages-3.img") + 512;
+    byte[] flipped = good.clone();
+    flipped[pages2 + (2 << 20) + 7] ^= 4;
+    byte[] padding = good.clone();
+    padding[pages3 + odd.length + 5] = 1;
+    byte[] cut = Arrays.copyOf(good, pages2 + (1 << 20));
+    for (byte[] bad : List.of(flipped, padding, cut)) {
+      Files.write(f, bad);
+      Path out = tmp.resolve("vlxct-ckimage-bad-out");
+      SaveImageException e = assertThrows(SaveImageException.class, () -> SaveImageReader.extract(f, out));
+      String expected = bad == flipped ? "member 'criu/pages-2.img' is corrupt"
+          : bad == padding ? "padding after member 'criu/pages-3.img' is not zero at offset " + (pages3 + odd.length + 5)
+          : "is truncated: member 'criu/pages-2.img' ends after " + (1 << 20) + " of " + (3 << 20) + " bytes";
+      assertTrue(e.getMessage().contains(expected), e.getMessage());
+      assertFalse(Files.exists(out), "extraction target removed");
+    }
+  }
+
   @Test
   void extractionRefusesANonEmptyDirectory() throws IOException {
     Path f = tmp.resolve("vlxct-ckimage-ok.img");

@@ -19,7 +19,7 @@ import org.virtlxc.tests.Virsh;
  * stopped tree and the controller's exit after it measured apart); restore = {@link SaveService#unpack} (check and
  * unpack in one pass into virt-lxc's restore directory), {@link SaveService#stage(UnpackedImage, RunState)}, {@code
  * virsh start}. With {@code before}, the path as it was before issue 5's speed-ups: the dump next to FILE
- * ({@code virtlxc.save.scratch=none}), restore = {@link SaveService#verify} then {@link SaveService#stage(Path,
+ * ({@code virtlxc.save.scratch=none}, {@code virtlxc.save.stream=false}), restore = {@link SaveService#verify} then {@link SaveService#stage(Path,
  * Manifest, RunState)} (the image read twice).
  */
 final class ServicePath implements SaveRestorePath {
@@ -33,8 +33,10 @@ final class ServicePath implements SaveRestorePath {
   @Override
   public SaveTiming save(String name, Path image, Compression compression) throws Exception {
     String old = System.getProperty("virtlxc.save.scratch");
+    String oldStream = System.getProperty("virtlxc.save.stream");
     if (before) {
       System.setProperty("virtlxc.save.scratch", "none");
+      System.setProperty("virtlxc.save.stream", "false");
     }
     long[] writeStart = {0};
     long[] stop = {0};
@@ -59,11 +61,16 @@ final class ServicePath implements SaveRestorePath {
       return new SaveTiming(stop[0] - t0, criu, writeStart[0] - t0 - criu, stop[0] - writeStart[0],
           Files.size(image), t1 - stop[0]);
     } finally {
-      if (old == null) {
-        System.clearProperty("virtlxc.save.scratch");
-      } else {
-        System.setProperty("virtlxc.save.scratch", old);
-      }
+      restore("virtlxc.save.scratch", old);
+      restore("virtlxc.save.stream", oldStream);
+    }
+  }
+
+  private static void restore(String property, String value) {
+    if (value == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, value);
     }
   }
 
