@@ -36,6 +36,13 @@ class MigrateCommandLineTest {
   }
 
   @Test
+  void aFullAndAnIncrementalStorageCopyExcludeEachOther() {
+    assertEquals(2, run("migrate", "web", "lxc+tcp://dst/system", "--copy-storage-all", "--copy-storage-inc"));
+    assertTrue(err.toString().startsWith("--copy-storage-all and --copy-storage-inc are mutually exclusive"),
+        err.toString());
+  }
+
+  @Test
   void migrateNeedsADestination() {
     assertEquals(2, run("migrate", "web"));
     assertTrue(err.toString().contains("Missing required parameter: 'DESTURI'"), err.toString());
