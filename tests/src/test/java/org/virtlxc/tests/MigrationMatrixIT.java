@@ -53,8 +53,8 @@ class MigrationMatrixIT {
    * Init runs the shell counter, each tick also appending a line to a file it holds open as fd 3 (not O_APPEND) and
    * writing the count to its inherited stdout and to a fresh open of /dev/console; beside it {@code matrix-workload
    * pipes} (a producer | consumer pipe and a socketpair ping-pong, checking every sequence number) and {@code
-   * matrix-workload memory 256}. After each move: the same processes (pids, command lines, cwds, environments), init pid
-   * 1, the counter going on from its value, the pipes without gap or error, the held file without hole or overwrite and
+   * matrix-workload memory 256}. After each move: the same processes (pids, command lines, cwds, environments), init
+   * pid 1, the counter going on from its value, the pipes without gap or error, the held file without hole or overwrite and
    * its offset kept, the memory's hash that of the first fill in the same process, new console lines on the
    * destination's {@code virsh console}.
    */

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * that the container keeps its address wherever it runs:
  *
  * <pre>
- *   netns ID-sw: bridge vlxct-mmsw (CLIENT_IP/24) ─┬─ vlxct-mm-a ═ vlxct-mmup ─ host a: bridge vlxct-mmbr ─ container veth
- *                                                 └─ vlxct-mm-b ═ vlxct-mmup ─ host b: bridge vlxct-mmbr ─ container veth
+ *   netns ID-sw: bridge vlxct-mmsw (10.248.N.1/24) ─┬─ vlxct-mm-a ═ vlxct-mmup ─ a: bridge vlxct-mmbr ─ container
+ *                                                  └─ vlxct-mm-b ═ vlxct-mmup ─ b: bridge vlxct-mmbr ─ container
  * </pre>
  *
  * The bridges learn no addresses ({@code ageing_time 0}: every frame goes to every port), so frames for the container
