@@ -2,7 +2,8 @@
 # The migration benchmark (not part of `mvn verify`): builds this tree and runs org.virtlxc.tests.bench.MigrationBench,
 # which migrates a container filling N MiB of memory back and forth between two simulated hosts (TwoHosts: own
 # network, mount and cgroup namespaces and libvirtd each, on this machine) and prints total time, downtime and bytes
-# sent per run. Arguments go to it:
+# sent per run, next to the raw baseline (criu dump, the directory over TCP, criu restore) and the ratio. Arguments
+# go to it:
 #   --memory-mib N[,N...] (default 64,256,1024)  --repeat N (default 2)  --compress
 #   --modes stop-and-copy,postcopy (default both)
 # Run as root with libvirtd installed; everything is named vlxct-bench6-... and removed at the end.

@@ -32,6 +32,11 @@ final class ProcessExit {
     return true;
   }
 
+  /** Whether {@code pid} names a process that has not ended: it exists and is not a zombie. */
+  static boolean isRunning(long pid) {
+    return statFields(pid).map(f -> !f[0].equals("Z") && !f[0].equals("X")).orElse(false);
+  }
+
   /** Whether the process {@code pid} that started at {@code startTime} (clock ticks after boot) has ended. */
   static boolean hasEnded(long pid, String startTime) {
     Optional<String[]> f = statFields(pid);

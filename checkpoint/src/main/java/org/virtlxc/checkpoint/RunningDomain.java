@@ -93,13 +93,15 @@ public record RunningDomain(String name, Domain domain, long controllerPid, long
 
   /**
    * The controller of domain {@code name} if libvirtd runs it: its pid file (removed by libvirtd when the domain stops)
-   * names a live process. Whichever controller it is: a running domain is running.
+   * names a process that has not ended. Whichever controller it is: a running domain is running. A controller that
+   * exited but is not reaped yet (a zombie: after libvirtd's double fork, the host's init reaps late) has ended, as for
+   * {@link Checkpointer#dump}, which returns once the controller has.
    */
   public static Optional<Long> controllerOf(String name, Path stateDir) throws CheckpointException {
     Path pidFile = stateDir.resolve(name + ".pid");
     try {
       long pid = Long.parseLong(Files.readString(pidFile).strip());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
+      return ProcessExit.isRunning(pid) ? Optional.of(pid) : Optional.empty();
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | NumberFormatException e) {

@@ -201,6 +201,42 @@ class CheckpointerTest {
     }
   }
 
+  /**
+   * {@code dump} returns once the controller has ended, which may leave it an unreaped zombie for a while (libvirtd
+   * double-forks it; the host's init reaps late) with its pid file still there: a restore prepared right then is allowed.
+   */
+  @Test
+  void prepareRestoreTakesAnUnreapedControllerForEnded(@TempDir Path stateDir, @TempDir Path images,
+      @TempDir Path restoreRoot) throws Exception {
+    manifest.write(images);
+    Files.writeString(images.resolve("inventory.img"), "");
+    Checkpointer c = new Checkpointer(org.virtlxc.checkpoint.criu.Criu.fromSystemProperty(), stateDir);
+    // the shell's child exits at once and prints its pid; the shell becomes sleep, which never reaps it
+    Process parent = new ProcessBuilder("sh", "-c", "sleep 0.2 & echo $!; exec sleep 30").start();
+    String old = System.getProperty("virtlxc.restore.dir");
+    System.setProperty("virtlxc.restore.dir", restoreRoot.toString());
+    try {
+      StringBuilder line = new StringBuilder();
+      for (int ch; (ch = parent.getInputStream().read()) >= 0 && ch != '\n'; ) {
+        line.append((char) ch);
+      }
+      long zombie = Long.parseLong(line.toString().strip());
+      for (int i = 0; i < 250 && ProcessExit.isRunning(zombie); i++) {
+        Thread.sleep(20);
+      }
+      assertTrue(Files.readString(Path.of("/proc/" + zombie + "/stat")).contains(") Z "), "an unreaped zombie");
+      Files.writeString(stateDir.resolve("web.pid"), zombie + "\n");
+      assertTrue(Files.isRegularFile(c.prepareRestore(images).marker()));
+    } finally {
+      parent.destroyForcibly().waitFor();
+      if (old == null) {
+        System.clearProperty("virtlxc.restore.dir");
+      } else {
+        System.setProperty("virtlxc.restore.dir", old);
+      }
+    }
+  }
+
   private static String status(long controller, String init) {
     return "<domstatus state='running' reason='booted' pid='" + controller + "'>" + init + "<domain type='lxc'>"
         + "<name>web</name><uuid>" + UUID + "</uuid><memory>1024</memory><os><type>exe</type><init>/bin/sh</init></os>"

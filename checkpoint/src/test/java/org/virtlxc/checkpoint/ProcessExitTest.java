@@ -19,6 +19,7 @@ class ProcessExitTest {
     try {
       start = ProcessExit.startTime(p.pid()).orElseThrow();
       assertFalse(ProcessExit.hasEnded(p.pid(), start));
+      assertTrue(ProcessExit.isRunning(p.pid()));
       assertFalse(ProcessExit.await(p.pid(), Duration.ofMillis(100)), "still running after the timeout");
     } finally {
       p.destroyForcibly();
@@ -26,6 +27,7 @@ class ProcessExitTest {
     }
     assertTrue(ProcessExit.hasEnded(p.pid(), start), "killed and reaped");
     assertTrue(ProcessExit.await(p.pid(), Duration.ofSeconds(5)));
+    assertFalse(ProcessExit.isRunning(p.pid()), "gone");
   }
 
   @Test
@@ -41,6 +43,7 @@ class ProcessExitTest {
       }
       assertEquals("Z", state, "child " + zombie + " of the sleeping parent is a zombie");
       assertTrue(ProcessExit.await(zombie, Duration.ofSeconds(5)), "a zombie counts as ended");
+      assertFalse(ProcessExit.isRunning(zombie), "and not as running");
       assertEquals("Z", stateOf(zombie), "and is still unreaped: onExit() would still wait");
     } finally {
       parent.destroyForcibly();

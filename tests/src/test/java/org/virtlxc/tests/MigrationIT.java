@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -33,25 +32,20 @@ class MigrationIT {
   private static final int ECHO_PORT = 7007;
   private static TwoHosts hosts;
   private static Path pki;
-  private static final List<Process> services = new ArrayList<>();
+  private static MigrationServices services;
 
   @BeforeAll
   static void setUp() throws Exception {
     TestHost.require(Files.isDirectory(Path.of("/sys/fs/cgroup/memory")), "cgroup v1 hierarchies");
     hosts = TwoHosts.start(PREFIX);
     pki = MigrationPki.create(hosts.shared().resolve("pki"), List.of(hosts.a().address(), hosts.b().address()));
-    for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
-      services.add(startService(h));
-    }
+    services = MigrationServices.start(hosts, pki);
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    for (Process p : services) {
-      p.destroy();
-      if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
+    if (services != null) {
+      services.close();
     }
     if (hosts != null) {
       hosts.close();
@@ -358,14 +352,6 @@ class MigrationIT {
     Files.writeString(hosts.b().hostPath(emulator), "#!/bin/sh\n" + bScript + "\n");
     Files.setPosixFilePermissions(hosts.b().hostPath(emulator), PosixFilePermissions.fromString("rwxr-xr-x"));
     return emulator;
-  }
-
-  private static Process startService(SimulatedHost h) throws Exception {
-    Path log = hosts.shared().resolve("service-" + h.name() + ".log");
-    Process p = h.command(hosts.virtLxc().toString(), "migration-service", "--listen", h.address(), "--pki",
-        pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    awaitLine(p, log, "Migration service listening on", "migration service on " + h.name());
-    return p;
   }
 
   private static Process startProxy(SimulatedHost h, int port, String host, int targetPort, long cutAfter)

@@ -169,12 +169,18 @@ public final class SimulatedHost implements AutoCloseable {
    */
   public void defineBusybox(String name, String uuid, Path root, String init, String script, String devices,
       Path controller) throws IOException {
+    defineBusybox(name, uuid, root, init, script, devices, controller, 128);
+  }
+
+  /** As above, with a memory limit of {@code memoryMib} MiB (instead of 128). */
+  public void defineBusybox(String name, String uuid, Path root, String init, String script, String devices,
+      Path controller, int memoryMib) throws IOException {
     // next to the root as this host sees it; virsh (run here, talking to this host's libvirtd) reads it
     Path xml = hostPath(root.resolveSibling(root.getFileName() + "-" + name() + ".xml").toString());
     Files.writeString(xml, "<domain type='lxc'>\n"
         + "  <name>" + name + "</name>\n"
         + "  <uuid>" + uuid + "</uuid>\n"
-        + "  <memory unit='KiB'>131072</memory>\n"
+        + "  <memory unit='MiB'>" + memoryMib + "</memory>\n"
         + "  <os><type>exe</type><init>" + init + "</init><initarg>-c</initarg><initarg>"
         + script.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</initarg></os>\n"
         + "  <devices>\n"

@@ -7,6 +7,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Stock {@code virsh console}, driven as an operator at a terminal would. */
 final class VirshConsole {
@@ -39,6 +42,59 @@ final class VirshConsole {
     }
     reader.join(2000);
     return text(seen);
+  }
+
+  /**
+   * {@code virsh -c URI console NAME} left attached (on a pty of its own, as above), collecting what the domain's
+   * console shows from now on; closing it ends virsh.
+   */
+  static Watch watch(String uri, String name) throws IOException {
+    return new Watch(new ProcessBuilder("script", "-qfec", "virsh -c " + uri + " console " + name, "/dev/null")
+        .redirectErrorStream(true).start());
+  }
+
+  /** An attached {@code virsh console} and everything it has shown. */
+  static final class Watch implements AutoCloseable {
+    private final Process process;
+    private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+
+    private Watch(Process process) {
+      this.process = process;
+      Thread reader = new Thread(() -> copy(process.getInputStream(), seen), "virsh-console-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /** The first number captured by {@code pattern} that {@code wanted} accepts, waited for up to {@code millis}. */
+    int awaitNumber(Pattern pattern, IntPredicate wanted, long millis) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + millis;
+      while (System.currentTimeMillis() < deadline) {
+        Matcher m = pattern.matcher(text(seen));
+        while (m.find()) {
+          int n = Integer.parseInt(m.group(1));
+          if (wanted.test(n)) {
+            return n;
+          }
+        }
+        Thread.sleep(100);
+      }
+      throw new AssertionError("console showed no " + pattern + " accepted within " + millis + " ms: " + text(seen));
+    }
+
+    @Override
+    public void close() {
+      process.descendants().forEach(ProcessHandle::destroy);
+      process.destroy();
+      try {
+        if (process.waitFor(5, TimeUnit.SECONDS)) {
+          return;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
   }
 
   private static void copy(InputStream in, ByteArrayOutputStream out) {

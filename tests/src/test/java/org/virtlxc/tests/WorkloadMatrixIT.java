@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,11 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -48,7 +45,6 @@ import org.virtlxc.checkpoint.criu.Criu;
  */
 class WorkloadMatrixIT {
   private static final String PREFIX = "vlxct-matrix-";
-  private static final Path WORKLOAD_SOURCE = Path.of("src/test/resources/org/virtlxc/tests/matrix-workload.c");
 
   private final Checkpointer checkpointer = Checkpointer.create();
   private ControllerDomain domain;
@@ -92,17 +88,17 @@ class WorkloadMatrixIT {
   void pipesAndSocketpairKeepTalking() throws Exception {
     start("/bin/matrix-workload pipes /tmp & wait");
     Path status = domain.rootfs.resolve("tmp/pipes");
-    awaitTrue(() -> field(status, "pipe") >= 10, "pipe messages flow");
+    awaitTrue(() -> MatrixWorkload.field(status, "pipe") >= 10, "pipe messages flow");
     for (int round = 1; round <= 2; round++) {
       saveAndRestore(round, () -> {
-        long saved = field(status, "pipe");
-        assertEquals(0, field(status, "errors"), Files.readString(status));
+        long saved = MatrixWorkload.field(status, "pipe");
+        assertEquals(0, MatrixWorkload.field(status, "errors"), Files.readString(status));
         return () -> {
-          awaitTrue(() -> field(status, "pipe") >= saved + 20, "pipe messages flow on after " + saved);
+          awaitTrue(() -> MatrixWorkload.field(status, "pipe") >= saved + 20, "pipe messages flow on after " + saved);
           String now = Files.readString(status).strip();
           System.out.println("pipes: " + saved + " at the dump, now " + now);
-          assertEquals(0, field(status, "errors"), "no gap, reset or wrong answer: " + now);
-          assertEquals(field(status, "pipe"), field(status, "ping"), "one ping-pong per pipe message: " + now);
+          assertEquals(0, MatrixWorkload.field(status, "errors"), "no gap, reset or wrong answer: " + now);
+          assertTrue(now.matches("pipe=(\\d+) ping=\\1 errors=0"), "one ping-pong per pipe message: " + now);
         };
       });
     }
@@ -111,17 +107,18 @@ class WorkloadMatrixIT {
   /** 3. A file held open (not O_APPEND) and written to keeps its offset: no overwrite, no hole. */
   @Test
   void fileHeldOpenKeepsItsOffset() throws Exception {
-    start("exec 3>/tmp/held.log; i=0; while :; do i=$((i+1)); printf 'line %08d\\n' $i >&3; sleep 0.2; done");
+    start(MatrixWorkload.HELD_OPEN + "; i=0; while :; do i=$((i+1)); " + MatrixWorkload.HELD_WRITE
+        + "; sleep 0.2; done");
     Path file = domain.rootfs.resolve("tmp/held.log");
     awaitTrue(() -> Files.size(file) >= 5 * 14, "5 lines written");
     for (int round = 1; round <= 2; round++) {
       saveAndRestore(round, () -> {
         long saved = Files.size(file);
-        assertHeldFile(file);
+        MatrixWorkload.assertHeldFile(file);
         return () -> {
           awaitTrue(() -> Files.size(file) >= saved + 5 * 14, "writes went on after offset " + saved);
-          long pos = fdPosition(initPid(), 3);
-          assertHeldFile(file);
+          long pos = ContainerProcesses.fdPosition(initPid(), 3);
+          MatrixWorkload.assertHeldFile(file);
           System.out.println("held file: " + saved + " bytes at the dump, " + Files.size(file) + " now, fd 3 at "
               + pos);
           assertTrue(pos >= saved && pos <= Files.size(file), "restored fd offset " + pos);
@@ -208,7 +205,7 @@ class WorkloadMatrixIT {
       saveAndRestore(round, () -> {
         int saved = counterValue(counter);
         return () -> {
-          try (VirshConsole console = VirshConsole.attach(domain.name)) {
+          try (VirshConsole.Watch console = VirshConsole.watch(Virsh.URI, domain.name)) {
             int held = console.awaitNumber(Pattern.compile("held (\\d+)\\r?\\n"), n -> n > saved, 10_000);
             int opened = console.awaitNumber(Pattern.compile("opened (\\d+)\\r?\\n"), n -> n > saved, 10_000);
             System.out.println("console after restore (saved at " + saved + "): held " + held + ", opened " + opened);
@@ -224,12 +221,12 @@ class WorkloadMatrixIT {
     String token = UUID.randomUUID().toString();
     start("mkdir -p /srv/matrix/work; (cd /srv/matrix/work && export MATRIX_TOKEN=" + token
         + " && exec /bin/matrix-workload hold) & cd /srv; while :; do sleep 1; done");
-    Predicate<ContainerProc> isHold = p -> p.cmdline().equals("/bin/matrix-workload hold");
+    Predicate<ContainerProcesses.Proc> isHold = p -> p.cmdline().equals("/bin/matrix-workload hold");
     awaitTrue(() -> processes().values().stream().anyMatch(isHold), "hold runs");
     for (int round = 1; round <= 2; round++) {
       saveAndRestore(round, () -> () -> {
-        ContainerProc hold = processes().values().stream().filter(isHold).findFirst().orElseThrow();
-        ContainerProc init = processes().get(1);
+        ContainerProcesses.Proc hold = processes().values().stream().filter(isHold).findFirst().orElseThrow();
+        ContainerProcesses.Proc init = processes().get(1);
         System.out.println("hold: pid " + hold.pid() + " cwd " + hold.cwd() + "; init cwd " + init.cwd());
         assertTrue(hold.cwd().endsWith("/srv/matrix/work"), hold.cwd());
         assertTrue(init.cwd().endsWith("/srv"), init.cwd());
@@ -246,7 +243,8 @@ class WorkloadMatrixIT {
    */
   @Test
   void restoreOverARunningDomainIsRefusedAndASecondRestoreOfTheSameImageIsHarmless() throws Exception {
-    start("exec 3>/tmp/held.log; i=0; while :; do i=$((i+1)); printf 'line %08d\\n' $i >&3; sleep 0.2; done");
+    start(MatrixWorkload.HELD_OPEN + "; i=0; while :; do i=$((i+1)); " + MatrixWorkload.HELD_WRITE
+        + "; sleep 0.2; done");
     Path file = domain.rootfs.resolve("tmp/held.log");
     awaitTrue(() -> Files.size(file) >= 5 * 14, "5 lines written");
     Path images = domain.work.resolve("images-1");
@@ -264,7 +262,7 @@ class WorkloadMatrixIT {
     long size = Files.size(file);
     awaitTrue(() -> Files.size(file) >= size + 3 * 14, "the running domain goes on writing");
     assertEquals(ctl, domain.controllerPid(), "the same controller");
-    assertHeldFile(file);
+    MatrixWorkload.assertHeldFile(file);
 
     Virsh.run("destroy", domain.name).ok();
     // libvirtd answers the destroy before the controller has quite gone (seen under load): wait for it
@@ -280,7 +278,7 @@ class WorkloadMatrixIT {
     assertEquals("shut off", Virsh.run("domstate", domain.name).ok().out().strip());
     Leftovers.assertNone(domain.name, domain.work, Duration.ofSeconds(5));
     assertEquals(atDestroy, Files.size(file), "the file is left as it was");
-    assertHeldFile(file);
+    MatrixWorkload.assertHeldFile(file);
     assertTrue(Files.isRegularFile(second.marker()), "the pending restore is kept");
 
     assertTrue(checkpointer.cancelRestore(uuid));
@@ -312,7 +310,7 @@ class WorkloadMatrixIT {
    */
   private void saveAndRestore(int round, WhileSaved whileSaved) throws Exception {
     long ctl = domain.controllerPid();
-    Map<Integer, ContainerProc> dumped = processes();
+    Map<Integer, ContainerProcesses.Proc> dumped = processes();
     assertEquals(1, onlyChildNsPid(ctl), "init is pid 1");
     Path images = domain.work.resolve("images-" + round);
     DumpResult dump = checkpointer.dump(domain.name, images, DumpOptions.stop());
@@ -332,7 +330,7 @@ class WorkloadMatrixIT {
     long newCtl = domain.controllerPid();
     assertNotEquals(ctl, newCtl);
     assertEquals(1, onlyChildNsPid(newCtl), "restored init is pid 1");
-    Map<Integer, ContainerProc> restored = processes();
+    Map<Integer, ContainerProcesses.Proc> restored = processes();
     assertEquals(dumped, restored, "the same processes, pids, command lines, cwds and environments");
     after.check();
     if (round > 1) {
@@ -344,61 +342,14 @@ class WorkloadMatrixIT {
 
   private void start(String script) throws Exception {
     domain = new ControllerDomain(PREFIX);
-    compileWorkload(domain.rootfs.resolve("bin/matrix-workload"));
+    MatrixWorkload.install(domain.rootfs);
     domain.define(domain.xml("", "/bin/sh", List.of("-c", script), domain.rootfs, ""));
     uuid = Virsh.run("domuuid", domain.name).ok().out().strip();
     Virsh.run("start", domain.name).ok();
   }
 
-  private static void compileWorkload(Path binary) throws Exception {
-    Path source = ControllerDomain.BUILD_ROOT.resolve("tests").resolve(WORKLOAD_SOURCE);
-    Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", binary.toString(), source.toString())
-        .redirectErrorStream(true).start();
-    String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, gcc.waitFor(), "gcc -static " + source + ":\n" + out);
-  }
-
-  /** One process of the container as the host sees it. */
-  private record ContainerProc(int pid, String cmdline, String cwd, String environ) {}
-
-  /**
-   * The container's processes by in-container pid: init and its descendants, without the short-lived children of
-   * shell loops ({@code sleep}s, and shell forks about to exec one: a copy of a {@code /bin/sh} parent).
-   */
-  private Map<Integer, ContainerProc> processes() throws Exception {
-    long init = initPid();
-    Map<Integer, ContainerProc> m = new TreeMap<>();
-    List<Long> pids = new ArrayList<>(List.of(init));
-    ProcessHandle.of(init).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
-    for (long pid : pids) {
-      Path proc = Path.of("/proc/" + pid);
-      try {
-        String cmdline = cmdline(pid);
-        boolean shellFork = pid != init && cmdline.startsWith("/bin/sh ")
-            && ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(pp -> cmdline(pp.pid())).orElse("")
-                .equals(cmdline);
-        if (cmdline.startsWith("sleep ") || shellFork) {
-          continue;
-        }
-        String environ = new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8)
-            .replace('\0', '\n');
-        String cwd = Files.readSymbolicLink(proc.resolve("cwd")).toString();
-        int nspid = nsPid(pid);
-        m.put(nspid, new ContainerProc(nspid, cmdline, cwd, environ));
-      } catch (IOException | java.io.UncheckedIOException e) {
-        // ended meanwhile (a sleep)
-      }
-    }
-    return m;
-  }
-
-  private static String cmdline(long pid) {
-    try {
-      return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
-          .replace('\0', ' ').strip();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+  private Map<Integer, ContainerProcesses.Proc> processes() throws Exception {
+    return ContainerProcesses.of(initPid());
   }
 
   private long initPid() throws Exception {
@@ -406,24 +357,7 @@ class WorkloadMatrixIT {
   }
 
   private static int onlyChildNsPid(long ctl) throws Exception {
-    return nsPid(TestController.onlyChild(ctl));
-  }
-
-  /** The pid in the innermost pid namespace. */
-  private static int nsPid(long pid) throws IOException {
-    String line = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-        .filter(l -> l.startsWith("NSpid:")).findFirst().orElseThrow();
-    String[] f = line.split("\\s+");
-    return Integer.parseInt(f[f.length - 1]);
-  }
-
-  private static long fdPosition(long pid, int fd) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/" + fd))) {
-      if (line.startsWith("pos:")) {
-        return Long.parseLong(line.substring(4).strip());
-      }
-    }
-    throw new AssertionError("no pos in /proc/" + pid + "/fdinfo/" + fd);
+    return ContainerProcesses.nsPid(TestController.onlyChild(ctl));
   }
 
   private static List<String> lines(Path file) throws IOException {
@@ -435,26 +369,6 @@ class WorkloadMatrixIT {
     for (int i = 0; i < lines.size(); i++) {
       assertEquals(Integer.toString(i + 1), lines.get(i), "line " + (i + 1) + " of the counter log " + lines);
     }
-  }
-
-  /** "line 00000001" ... without a hole (NUL bytes) or an overwritten line. */
-  private static void assertHeldFile(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.ISO_8859_1);
-    assertEquals(-1, text.indexOf('\0'), "no hole in " + file);
-    assertEquals(0, text.length() % 14, "whole lines in " + file + ": " + text.length() + " bytes");
-    for (int i = 0; i < text.length() / 14; i++) {
-      assertEquals(String.format("line %08d\n", i + 1), text.substring(i * 14, i * 14 + 14), "line " + (i + 1));
-    }
-  }
-
-  /** {@code name=NUMBER} from a status file ("pipe=12 ping=12 errors=0"), -1 while it does not exist. */
-  private static long field(Path status, String name) throws IOException {
-    if (!Files.exists(status)) {
-      return -1;
-    }
-    Matcher m = Pattern.compile("\\b" + name + "=(\\d+)").matcher(Files.readString(status));
-    assertTrue(m.find(), name + " in " + status);
-    return Long.parseLong(m.group(1));
   }
 
   /** CRIU 4.2 or later, or a kernel before 6.16 (see {@link Criu#explain}). */
@@ -523,88 +437,12 @@ class WorkloadMatrixIT {
     }
   }
 
-  private interface Condition {
-    boolean met() throws Exception;
+  private static void awaitTrue(Await.Condition c, String what) throws Exception {
+    Await.until(c, what, Duration.ofSeconds(20));
   }
 
-  private static void awaitTrue(Condition c, String what) throws Exception {
-    awaitTrue(c, what, Duration.ofSeconds(20));
+  private static void awaitTrue(Await.Condition c, String what, Duration timeout) throws Exception {
+    Await.until(c, what, timeout);
   }
 
-  private static void awaitTrue(Condition c, String what, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!metYet(c)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(100);
-    }
-  }
-
-  /** A file the workload has not created yet counts as "not yet", not as an error. */
-  private static boolean metYet(Condition c) throws Exception {
-    try {
-      return c.met();
-    } catch (java.nio.file.NoSuchFileException e) {
-      return false;
-    }
-  }
-
-  /** {@code virsh console NAME} under {@code script} (virsh wants a terminal), its output collected. */
-  private static final class VirshConsole implements AutoCloseable {
-    private final Process process;
-    private final StringBuffer seen = new StringBuffer();
-
-    private VirshConsole(Process process) {
-      this.process = process;
-      Thread reader = new Thread(() -> {
-        byte[] buf = new byte[512];
-        try (InputStream in = process.getInputStream()) {
-          for (int n; (n = in.read(buf)) > 0; ) {
-            seen.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-          }
-        } catch (IOException e) {
-          // closed
-        }
-      }, "virsh-console-reader");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    static VirshConsole attach(String name) throws IOException {
-      return new VirshConsole(new ProcessBuilder("script", "-qfec", "virsh -c " + Virsh.URI + " console " + name,
-          "/dev/null").redirectErrorStream(true).start());
-    }
-
-    /** The first number captured by {@code pattern} that {@code wanted} accepts. */
-    int awaitNumber(Pattern pattern, Predicate<Integer> wanted, long millis) throws InterruptedException {
-      long deadline = System.currentTimeMillis() + millis;
-      while (System.currentTimeMillis() < deadline) {
-        Matcher m = pattern.matcher(seen);
-        while (m.find()) {
-          int n = Integer.parseInt(m.group(1));
-          if (wanted.test(n)) {
-            return n;
-          }
-        }
-        Thread.sleep(100);
-      }
-      throw new AssertionError("console showed no " + pattern + " accepted within " + millis + " ms: " + seen);
-    }
-
-    @Override
-    public void close() {
-      process.descendants().forEach(ProcessHandle::destroy);
-      process.destroy();
-      try {
-        if (process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-          return;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-  }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.virtlxc.tests.MigrationPki;
+import org.virtlxc.tests.MigrationServices;
 import org.virtlxc.tests.SimulatedHost;
 import org.virtlxc.tests.TwoHosts;
 
@@ -20,11 +20,16 @@ import org.virtlxc.tests.TwoHosts;
  * in the wall-clock heartbeat the container appends every 10 ms, {@code heartbeat.c}: from the freeze to the processes
  * running on the destination) and bytes sent (the image, from the source's completed job), for each of
  * {@code --modes} (default {@code stop-and-copy,postcopy}: with {@code --postcopy} the domain resumes on the
- * destination before its memory, which follows; the total then includes that transfer). Run it with
+ * destination before its memory, which follows; the total then includes that transfer); next to each run, the raw
+ * baseline ({@link RawMigration}: {@code criu dump} of the same memtouch tree, the directory sent over TCP to the other
+ * host, {@code criu restore} there) and the ratio of virt-lxc's total to it (issue target for stop-and-copy: 1.2 at
+ * most). Run it with
  * {@code scripts/bench-migrate.sh}. Everything is named {@code vlxct-bench6-…} and removed at the end.
  */
 public final class MigrationBench {
   private static final String HEARTBEAT = "exec /heartbeat /tmp/hb";
+  private static final Path CRIU = Path.of("/usr/local/lib/virt-lxc/bin/criu");
+  private static final double TARGET = 1.2;
 
   private MigrationBench() {}
 
@@ -45,14 +50,12 @@ public final class MigrationBench {
     }
     Path buildRoot = Path.of(System.getProperty("virtlxc.build.root", ".")).toAbsolutePath().normalize();
     List<String> rows = new ArrayList<>();
-    List<Process> services = new ArrayList<>();
+    List<String> ratios = new ArrayList<>();
+    Cleanup cleanup = new Cleanup();
     try (TwoHosts hosts = TwoHosts.start("vlxct-bench6-")) {
-      try {
-        Path pki = MigrationPki.create(hosts.shared().resolve("pki"), List.of(hosts.a().address(),
-            hosts.b().address()));
-        for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
-          services.add(service(hosts, h, pki));
-        }
+      Path pki = MigrationPki.create(hosts.shared().resolve("pki"), List.of(hosts.a().address(),
+          hosts.b().address()));
+      try (MigrationServices services = MigrationServices.start(hosts, pki)) {
         Path memtouch = hosts.shared().resolve("memtouch");
         Host.runOk(List.of("gcc", "-O2", "-static", "-o", memtouch.toString(),
             buildRoot.resolve("tests/src/test/bench/memtouch.c").toString()), Map.of(),
@@ -61,26 +64,28 @@ public final class MigrationBench {
             buildRoot.resolve("tests/src/test/bench/heartbeat.c").toString()), Map.of(),
             hosts.shared().resolve("gcc.log"));
         for (int mib : sizes) {
+          RawMigration raw = new RawMigration(new RawCriu(CRIU, memtouch, mib, hosts.shared(), cleanup),
+              hosts.shared());
           for (String mode : modes) {
-            rows.addAll(measure(hosts, pki, memtouch, mib, repeat, compress, mode.equals("postcopy")));
+            rows.addAll(measure(hosts, pki, memtouch, mib, repeat, compress, mode.equals("postcopy"), raw, ratios));
           }
         }
       } finally {
-        for (Process p : services) {
-          p.destroy();
-          p.waitFor(10, TimeUnit.SECONDS);
-        }
+        cleanup.runAll();
       }
     }
     System.out.printf(Locale.ROOT, "%nMigration (%s, %s) between two simulated hosts on one machine:%n",
         String.join(" and ", modes), compress ? "zstd" : "no compression");
-    System.out.printf(Locale.ROOT, "%8s %6s %10s %10s %12s %14s%n", "MiB", "run", "total s", "downtime s", "sent MiB",
-        "mode");
+    RawMigration.describe().forEach(System.out::println);
+    System.out.printf(Locale.ROOT, "%8s %6s %10s %10s %12s %10s %8s %14s%n", "MiB", "run", "total s", "downtime s",
+        "sent MiB", "raw s", "ratio", "mode");
     rows.forEach(System.out::println);
+    System.out.printf(Locale.ROOT, "%ntarget: stop-and-copy total <= %.1fx raw dump+transfer+restore%n", TARGET);
+    ratios.forEach(System.out::println);
   }
 
   private static List<String> measure(TwoHosts hosts, Path pki, Path memtouch, int mib, int repeat,
-      boolean compress, boolean postcopy) throws Exception {
+      boolean compress, boolean postcopy, RawMigration raw, List<String> ratios) throws Exception {
     String name = hosts.id() + "-m" + mib + (postcopy ? "p" : "");
     Path root = rootfs(hosts.shared().resolve(name), memtouch);
     Path xml = hosts.shared().resolve(name + ".xml");
@@ -144,11 +149,21 @@ public final class MigrationBench {
             }
           }
         }
-        rows.add(String.format(Locale.ROOT, "%8d %6s %10.2f %10.2f %12.1f %14s", mib, run + " " + from.name()
-            .substring(from.name().length() - 1) + ">" + to.name().substring(to.name().length() - 1), total, downtime,
-            sent / 1048576.0, postcopy ? "postcopy" : "stop-and-copy"));
+        RawMigration.Timing r = raw.run(from, to);
+        double rawTotal = r.totalNanos() / 1e9;
+        String direction = from.name().substring(from.name().length() - 1) + ">" + to.name().substring(
+            to.name().length() - 1);
+        String mode = postcopy ? "postcopy" : "stop-and-copy";
+        rows.add(String.format(Locale.ROOT, "%8d %6s %10.2f %10.2f %12.1f %10.2f %7.2fx %14s", mib,
+            run + " " + direction, total, downtime, sent / 1048576.0, rawTotal, total / rawTotal, mode));
+        if (!postcopy) {
+          ratios.add(String.format(Locale.ROOT, "%8d MiB run %d %s: %.2fx %s", mib, run, direction,
+              total / rawTotal, total / rawTotal <= TARGET ? "ok" : "MISSED"));
+        }
         System.out.println(rows.get(rows.size() - 1));
         System.out.println("         phases: " + String.join(", ", phases.timeline()));
+        System.out.printf(Locale.ROOT, "         raw: dump %.2f s, transfer %.2f s (%.1f MiB), restore %.2f s%n",
+            r.dumpNanos() / 1e9, r.transferNanos() / 1e9, r.bytes() / 1048576.0, r.restoreNanos() / 1e9);
         SimulatedHost x = from;
         from = to;
         to = x;
@@ -205,19 +220,6 @@ public final class MigrationBench {
       }
     }
     return 0;
-  }
-
-  private static Process service(TwoHosts hosts, SimulatedHost h, Path pki) throws Exception {
-    Path log = hosts.shared().resolve("service-" + h.name() + ".log");
-    Process p = h.command(hosts.virtLxc().toString(), "migration-service", "--listen", h.address(), "--pki",
-        pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    for (int i = 0; i < 300 && !Files.readString(log).contains("listening"); i++) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException("migration service on " + h.name() + " ended: " + Files.readString(log));
-      }
-      Thread.sleep(100);
-    }
-    return p;
   }
 
   private static Path rootfs(Path root, Path memtouch) throws Exception {

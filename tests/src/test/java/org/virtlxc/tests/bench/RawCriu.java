@@ -8,9 +8,11 @@ import java.util.Map;
 
 /**
  * The same kind of tree outside libvirt: {@code memtouch MIB} as pid 1 of its own pid, UTS and IPC namespaces
- * (started with {@code unshare}), dumped and restored with plain {@code criu dump -t} / {@code criu restore -d}.
+ * (started with {@code unshare}), dumped and restored with plain {@code criu dump -t} / {@code criu restore -d}, run on
+ * this host or, {@link #on} a command prefix, inside a simulated host.
  */
 final class RawCriu {
+  private final List<String> prefix;
   private final Path criu;
   private final Path memtouch;
   private final int mib;
@@ -18,6 +20,11 @@ final class RawCriu {
   private final Path logs;
 
   RawCriu(Path criu, Path memtouch, int mib, Path logs, Cleanup cleanup) {
+    this(List.of(), criu, memtouch, mib, logs, cleanup);
+  }
+
+  private RawCriu(List<String> prefix, Path criu, Path memtouch, int mib, Path logs, Cleanup cleanup) {
+    this.prefix = prefix;
     this.criu = criu;
     this.memtouch = memtouch;
     this.mib = mib;
@@ -25,10 +32,22 @@ final class RawCriu {
     this.cleanup = cleanup;
   }
 
-  /** Starts a new tree; the host pid of its init once its memory is filled. */
+  /**
+   * The same, each command run after {@code prefix} (which must exec it in the same process, as {@code nsenter} without
+   * a pid namespace does), e.g. inside a simulated host: {@code SimulatedHost.command().command()}.
+   */
+  RawCriu on(List<String> prefix) {
+    return new RawCriu(List.copyOf(prefix), criu, memtouch, mib, logs, cleanup);
+  }
+
+  /**
+   * Starts a new tree; the host pid of its init once its memory is filled. Its stdio is /dev/null opened where it runs
+   * (CRIU must find the file's mount in the tree's mount namespace).
+   */
   long start() throws Exception {
-    Process unshare = new ProcessBuilder("setsid", "unshare", "--pid", "--fork", "--uts", "--ipc", "setsid",
-        memtouch.toString(), Integer.toString(mib)).redirectInput(Path.of("/dev/null").toFile())
+    Process unshare = new ProcessBuilder(command("sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh",
+        "setsid", "unshare", "--pid", "--fork", "--uts", "--ipc", "setsid",
+        memtouch.toString(), Integer.toString(mib))).redirectInput(Path.of("/dev/null").toFile())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     long init = Host.onlyChild(unshare.pid());
     killAtCleanup(init);
@@ -40,7 +59,7 @@ final class RawCriu {
   long dump(long init, Path dir) throws Exception {
     Files.createDirectories(dir);
     long t0 = System.nanoTime();
-    Host.runOk(List.of(criu.toString(), "dump", "-t", Long.toString(init), "-D", dir.toString(), "-o", "dump.log"),
+    Host.runOk(command(criu.toString(), "dump", "-t", Long.toString(init), "-D", dir.toString(), "-o", "dump.log"),
         Map.of(), logs.resolve("raw-criu.out"));
     return System.nanoTime() - t0;
   }
@@ -60,13 +79,19 @@ final class RawCriu {
   long[] restore(Path dir) throws Exception {
     Path pidfile = dir.resolve("restored.pid");
     long t0 = System.nanoTime();
-    Host.runOk(List.of(criu.toString(), "restore", "-d", "-D", dir.toString(), "-o", "restore.log", "--pidfile",
+    Host.runOk(command(criu.toString(), "restore", "-d", "-D", dir.toString(), "-o", "restore.log", "--pidfile",
         pidfile.toString()), Map.of(), logs.resolve("raw-criu.out"));
     long took = System.nanoTime() - t0;
     long init = Long.parseLong(Files.readString(pidfile).strip());
     killAtCleanup(init);
     Host.awaitResident(init, mib, "restored raw tree");
     return new long[] {took, init};
+  }
+
+  private List<String> command(String... args) {
+    List<String> c = new ArrayList<>(prefix);
+    c.addAll(List.of(args));
+    return c;
   }
 
   private void killAtCleanup(long pid) {
