@@ -30,25 +30,21 @@ class MigrationIT {
   private static final String BIG_COUNTER_LOOP = "v=$(dd if=/dev/urandom bs=1024 count=2048 2>/dev/null | base64); "
       + COUNTER_LOOP;
   private static final int ECHO_PORT = 7007;
+  private static MigrationHosts migration;
   private static TwoHosts hosts;
   private static Path pki;
-  private static MigrationServices services;
 
   @BeforeAll
   static void setUp() throws Exception {
-    TestHost.require(Files.isDirectory(Path.of("/sys/fs/cgroup/memory")), "cgroup v1 hierarchies");
-    hosts = TwoHosts.start(PREFIX);
-    pki = MigrationPki.create(hosts.shared().resolve("pki"), List.of(hosts.a().address(), hosts.b().address()));
-    services = MigrationServices.start(hosts, pki);
+    migration = MigrationHosts.start(PREFIX);
+    hosts = migration.hosts();
+    pki = migration.pki();
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    if (services != null) {
-      services.close();
-    }
-    if (hosts != null) {
-      hosts.close();
+    if (migration != null) {
+      migration.close();
     }
   }
 
@@ -90,7 +86,7 @@ class MigrationIT {
       int onA = Counter.awaitAbove(root, atReturn, Duration.ofSeconds(30));
       assertTrue(onA <= atReturn + 5 && atReturn >= onB, "counts on from " + atReturn + " back on a: " + onA);
     } finally {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
     }
   }
 
@@ -118,7 +114,7 @@ class MigrationIT {
       assertTrue(after.contains("after " + id), "the listening socket serves on b: " + after);
       Counter.awaitAbove(root, Counter.current(root), Duration.ofSeconds(30));
     } finally {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
     }
   }
 
@@ -143,7 +139,7 @@ class MigrationIT {
           && r.err().contains("domain " + name + " is already running on this host"), r.err());
       assertSourceRunsOn(name, root);
     } finally {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
     }
   }
 
@@ -178,7 +174,7 @@ class MigrationIT {
       assertEquals("running", b.virsh("domstate", name).ok().out().strip());
       Counter.awaitAbove(root, Counter.current(root), Duration.ofSeconds(30));
     } finally {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
     }
   }
 
@@ -290,7 +286,7 @@ class MigrationIT {
       assertSourceRunsOn(name, root);
       assertFalse(b.virsh("list", "--all", "--name").ok().out().contains(name));
     } finally {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
     }
   }
 
@@ -308,7 +304,7 @@ class MigrationIT {
       assertTrue(live.err().contains("soft-dirty") || live.err().contains("pre-copy"), live.err());
       assertEquals("running", a.virsh("domstate", name).ok().out().strip());
     } finally {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
     }
   }
 
@@ -325,7 +321,7 @@ class MigrationIT {
   private record CountingOnA(String name, String uuid, Path root, String emulator) implements AutoCloseable {
     @Override
     public void close() throws IOException {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
       Files.deleteIfExists(hosts.a().hostPath(emulator));
       Files.deleteIfExists(hosts.b().hostPath(emulator));
     }
@@ -404,12 +400,7 @@ class MigrationIT {
     return echoed;
   }
 
-  private static void removeEverywhere(String name) {
-    for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
-      h.virsh("destroy", name);
-      h.virsh("undefine", name);
-    }
-  }
+
 
   private static void define(SimulatedHost h, String name, String uuid, Path root, String script, String devices,
       Path controller) throws IOException {

@@ -27,25 +27,21 @@ class MigrationMatrixIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Pattern STDOUT_LINE = Pattern.compile("stdout (\\d+)\\r?\\n");
   private static final Pattern OPENED_LINE = Pattern.compile("opened (\\d+)\\r?\\n");
+  private static MigrationHosts migration;
   private static TwoHosts hosts;
   private static Path pki;
-  private static MigrationServices services;
 
   @BeforeAll
   static void setUp() throws Exception {
-    TestHost.require(Files.isDirectory(Path.of("/sys/fs/cgroup/memory")), "cgroup v1 hierarchies");
-    hosts = TwoHosts.start(PREFIX);
-    pki = MigrationPki.create(hosts.shared().resolve("pki"), List.of(hosts.a().address(), hosts.b().address()));
-    services = MigrationServices.start(hosts, pki);
+    migration = MigrationHosts.start(PREFIX);
+    hosts = migration.hosts();
+    pki = migration.pki();
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    if (services != null) {
-      services.close();
-    }
-    if (hosts != null) {
-      hosts.close();
+    if (migration != null) {
+      migration.close();
     }
   }
 
@@ -80,7 +76,7 @@ class MigrationMatrixIT {
       moveAndCheck(name, root, hosts.a(), hosts.b(), 1, pidAndHash);
       moveAndCheck(name, root, hosts.b(), hosts.a(), 2, pidAndHash);
     } finally {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
     }
   }
 
@@ -116,7 +112,7 @@ class MigrationMatrixIT {
         assertEquals(connection, net.established(), "the same connection");
         Counter.awaitAbove(root, Counter.current(root), WAIT);
       } finally {
-        removeEverywhere(name);
+        migration.removeEverywhere(name);
       }
     }
   }
@@ -180,10 +176,5 @@ class MigrationMatrixIT {
     return TestController.onlyChild(Long.parseLong(Files.readString(pidfile).strip()));
   }
 
-  private static void removeEverywhere(String name) {
-    for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
-      h.virsh("destroy", name);
-      h.virsh("undefine", name);
-    }
-  }
+
 }

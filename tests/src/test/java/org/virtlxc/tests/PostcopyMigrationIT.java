@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -34,28 +33,19 @@ class PostcopyMigrationIT {
   private static final String SCRIPT = "/bin/matrix-workload memory " + MEMORY_MIB + " /tmp & " + Counter.LOOP;
   private static TwoHosts hosts;
   private static Path pki;
-  private static final List<Process> services = new ArrayList<>();
+  private static MigrationHosts migration;
 
   @BeforeAll
   static void setUp() throws Exception {
-    TestHost.require(Files.isDirectory(Path.of("/sys/fs/cgroup/memory")), "cgroup v1 hierarchies");
-    hosts = TwoHosts.start(PREFIX);
-    pki = MigrationPki.create(hosts.shared().resolve("pki"), List.of(hosts.a().address(), hosts.b().address()));
-    for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
-      services.add(startService(h));
-    }
+    migration = MigrationHosts.start(PREFIX);
+    hosts = migration.hosts();
+    pki = migration.pki();
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    for (Process p : services) {
-      p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    }
-    if (hosts != null) {
-      hosts.close();
+    if (migration != null) {
+      migration.close();
     }
   }
 
@@ -92,7 +82,7 @@ class PostcopyMigrationIT {
       assertNoLazyLeftovers(a, name);
       assertNoLazyLeftovers(b, name);
     } finally {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
     }
   }
 
@@ -193,7 +183,7 @@ class PostcopyMigrationIT {
       Thread.sleep(2500);
       assertEquals(now, Counter.current(root), "nothing counts: the source's processes are stopped");
     } finally {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
     }
   }
 
@@ -207,7 +197,7 @@ class PostcopyMigrationIT {
   private record OnA(String name, String uuid, Path root, String emulator, String filled) implements AutoCloseable {
     @Override
     public void close() throws IOException {
-      removeEverywhere(name);
+      migration.removeEverywhere(name);
       Files.deleteIfExists(hosts.a().hostPath(emulator));
       Files.deleteIfExists(hosts.b().hostPath(emulator));
     }
@@ -332,27 +322,5 @@ class PostcopyMigrationIT {
     assertTrue(criu.isEmpty(), "CRIU still running for " + name + ": " + criu);
   }
 
-  private static Process startService(SimulatedHost h) throws Exception {
-    Path log = hosts.shared().resolve("service-" + h.name() + ".log");
-    Process p = h.command(hosts.virtLxc().toString(), "migration-service", "--listen", h.address(), "--pki",
-        pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    for (int i = 0; i < 300; i++) {
-      if (Files.exists(log) && Files.readString(log).contains("Migration service listening on")) {
-        return p;
-      }
-      if (!p.isAlive()) {
-        throw new AssertionError("the migration service on " + h.name() + " ended: " + Files.readString(log));
-      }
-      Thread.sleep(100);
-    }
-    p.destroyForcibly();
-    throw new AssertionError("the migration service on " + h.name() + " did not start: " + Files.readString(log));
-  }
 
-  private static void removeEverywhere(String name) {
-    for (SimulatedHost h : List.of(hosts.a(), hosts.b())) {
-      h.virsh("destroy", name);
-      h.virsh("undefine", name);
-    }
-  }
 }

@@ -23,25 +23,21 @@ class StorageCopyMigrationIT {
   private static final String PREFIX = "vlxct-stcopy-";
   private static final String WORKLOAD = "exec 3>>/tmp/held.log; "
       + Counter.loop("echo tick $i >&3; echo $i > /tmp/last-$((i % 3))");
+  private static MigrationHosts migration;
   private static TwoHosts hosts;
   private static Path pki;
-  private static MigrationServices services;
 
   @BeforeAll
   static void setUp() throws Exception {
-    TestHost.require(Files.isDirectory(Path.of("/sys/fs/cgroup/memory")), "cgroup v1 hierarchies");
-    hosts = TwoHosts.start(PREFIX);
-    pki = MigrationPki.create(hosts.shared().resolve("pki"), List.of(hosts.a().address(), hosts.b().address()));
-    services = MigrationServices.start(hosts, pki);
+    migration = MigrationHosts.start(PREFIX);
+    hosts = migration.hosts();
+    pki = migration.pki();
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    if (services != null) {
-      services.close();
-    }
-    if (hosts != null) {
-      hosts.close();
+    if (migration != null) {
+      migration.close();
     }
   }
 
@@ -95,9 +91,8 @@ class StorageCopyMigrationIT {
       String heldOnA = Files.readString(rootOnA.resolve("tmp/held.log"));
       assertTrue(heldOnA.contains("tick " + back + "\n"), "a's copy has what was written on b");
     } finally {
+      migration.removeEverywhere(name);
       for (SimulatedHost h : List.of(a, b)) {
-        h.virsh("destroy", name);
-        h.virsh("undefine", name);
         TestController.deleteTree(h.hostPath(storage));
       }
     }

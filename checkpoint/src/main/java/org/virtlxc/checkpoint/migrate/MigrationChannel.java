@@ -14,6 +14,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.virtlxc.checkpoint.job.JobAbortedException;
 
 /**
  * One migration's connection: framed control messages ({@link MigrationMessage} as JSON) and the save image as a
@@ -83,6 +88,46 @@ public final class MigrationChannel implements AutoCloseable {
     } finally {
       if (!socket.isClosed()) {
         socket.setSoTimeout(old);
+      }
+    }
+  }
+
+  /** Runs while {@link #receiveWatching} waits; throwing {@link JobAbortedException} ends the wait. */
+  @FunctionalInterface
+  public interface Watch {
+    void check() throws JobAbortedException;
+  }
+
+  /**
+   * The next message within {@code timeout}, read on a thread of its own while {@code watch} runs about every 200 ms
+   * (e.g. to notice a {@code domjobabort}: its exception ends the wait and is thrown). Interrupted, the connection is
+   * closed.
+   */
+  public MigrationMessage receiveWatching(Duration timeout, Watch watch) throws IOException {
+    CompletableFuture<MigrationMessage> answer = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try {
+        answer.complete(receive(timeout));
+      } catch (IOException | RuntimeException e) {
+        answer.completeExceptionally(e);
+      }
+    }, "migration-answer");
+    reader.setDaemon(true);
+    reader.start();
+    while (true) {
+      try {
+        return answer.get(200, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        watch.check();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException(String.valueOf(e.getCause()), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        throw new java.io.InterruptedIOException("interrupted while waiting for " + peer);
       }
     }
   }

@@ -6,12 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
@@ -260,35 +257,12 @@ public final class OutgoingMigration {
 
     /** The destination's answer to the image; a {@code domjobabort} meanwhile closes the connection and aborts. */
     private MigrationMessage receiveUnlessAborted() throws IOException {
-      CompletableFuture<MigrationMessage> answer = new CompletableFuture<>();
-      Thread reader = new Thread(() -> {
-        try {
-          answer.complete(channel.receive(RESTORE_TIMEOUT));
-        } catch (IOException | RuntimeException e) {
-          answer.completeExceptionally(e);
-        }
-      }, "migration-answer");
-      reader.setDaemon(true);
-      reader.start();
-      while (true) {
-        try {
-          return answer.get(200, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          if (job.abortRequested()) {
-            channel.close();
-            throw new JobAbortedException(job.operation(), job.domain());
-          }
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof IOException io) {
-            throw io;
-          }
-          throw new IOException(String.valueOf(e.getCause()), e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+      return channel.receiveWatching(RESTORE_TIMEOUT, () -> {
+        if (job.abortRequested()) {
           channel.close();
-          throw new java.io.InterruptedIOException("interrupted while waiting for the destination");
+          throw new JobAbortedException(job.operation(), job.domain());
         }
-      }
+      });
     }
   }
 

@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -123,7 +119,7 @@ final class PostcopyOutgoing {
       job.phase("restoring on the destination");
       MigrationMessage m;
       try {
-        m = await(channel, OutgoingMigration.RESTORE_TIMEOUT, () -> {
+        m = channel.receiveWatching(OutgoingMigration.RESTORE_TIMEOUT, () -> {
           if (job.abortRequested()) {
             throw new JobAbortedException(job.operation(), job.domain());
           }
@@ -159,7 +155,7 @@ final class PostcopyOutgoing {
       long total = Math.max(memoryBytes, 1);
       MigrationMessage done;
       try {
-        done = await(channel, PAGES_TIMEOUT, () -> {
+        done = channel.receiveWatching(PAGES_TIMEOUT, () -> {
           long sent = relay.bytesToRemote();
           job.progress(sent, Math.max(sent, total), sent, Math.max(sent, total));
           try {
@@ -236,44 +232,6 @@ final class PostcopyOutgoing {
       }
     }
     return String.valueOf(e.getMessage());
-  }
-
-  /**
-   * The next message on {@code channel} within {@code timeout}; {@code tick} runs about every 200 ms meanwhile (a
-   * {@link JobAbortedException} it throws ends the wait).
-   */
-  private static MigrationMessage await(MigrationChannel channel, Duration timeout, Tick tick) throws IOException {
-    CompletableFuture<MigrationMessage> answer = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try {
-        answer.complete(channel.receive(timeout));
-      } catch (IOException | RuntimeException e) {
-        answer.completeExceptionally(e);
-      }
-    }, "migration-answer");
-    reader.setDaemon(true);
-    reader.start();
-    while (true) {
-      try {
-        return answer.get(200, TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        tick.run();
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof IOException io) {
-          throw io;
-        }
-        throw new IOException(String.valueOf(e.getCause()), e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        channel.close();
-        throw new java.io.InterruptedIOException("interrupted while waiting for the destination");
-      }
-    }
-  }
-
-  @FunctionalInterface
-  private interface Tick {
-    void run() throws JobAbortedException;
   }
 
   /**
