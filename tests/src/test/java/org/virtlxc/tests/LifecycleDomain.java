@@ -112,7 +112,10 @@ final class LifecycleDomain implements AutoCloseable {
   /** The controller and init of the running domain, as the host sees them. */
   record Running(long controllerPid, long initPid) {}
 
-  /** Waits until libvirtd runs the domain with a controller other than {@code not} and that controller has its init. */
+  /**
+   * Waits until libvirtd runs the domain with a controller other than {@code not}, that controller has its init, and
+   * libvirtd knows that init.
+   */
   Running awaitRunning(long not) {
     long[] found = new long[2];
     await("domain " + name + " running under a controller other than " + not, () -> {
@@ -122,7 +125,7 @@ final class LifecycleDomain implements AutoCloseable {
       }
       List<Long> children = ProcessHandle.of(ctl).map(p -> p.children().map(ProcessHandle::pid).toList())
           .orElse(List.of());
-      if (children.size() != 1) {
+      if (children.size() != 1 || !libvirtdKnowsInit(children.get(0))) {
         return false;
       }
       found[0] = ctl;
@@ -134,6 +137,19 @@ final class LifecycleDomain implements AutoCloseable {
 
   Running awaitRunning() {
     return awaitRunning(0);
+  }
+
+  /**
+   * Whether libvirtd has recorded {@code init} as the domain's init pid (its status file), having handled the
+   * controller's INIT event, which arrives after {@code virsh start} returned; until then shutdown, reboot and
+   * lxc-enter-namespace answer "Init process ID is not yet known".
+   */
+  private boolean libvirtdKnowsInit(long init) {
+    try {
+      return Files.readString(STATE_DIR.resolve(name + ".xml")).contains("<init pid='" + init + "'/>");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The pid in libvirtd's pid file for the domain, or 0. */
