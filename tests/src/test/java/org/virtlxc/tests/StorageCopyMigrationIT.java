@@ -97,4 +97,52 @@ class StorageCopyMigrationIT {
       }
     }
   }
+
+  @Test
+  void domjobabortDuringTheStorageCopyLeavesTheDomainRunningAndNoCopyThere() throws Exception {
+    SimulatedHost a = hosts.a();
+    SimulatedHost b = hosts.b();
+    String name = PREFIX + "abort-" + UUID.randomUUID().toString().substring(0, 6);
+    String storage = "/var/lib/virt-lxc/" + name;
+    String root = storage + "/root";
+    Path rootOnA = a.hostPath(root);
+    try {
+      TestController.busyboxRoot(rootOnA);
+      try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(rootOnA.resolve("big").toFile(), "rw")) {
+        big.setLength(2L << 30); // sparse here, 2 GiB to send: seconds of copying to abort in
+      }
+      a.defineBusybox(name, UUID.randomUUID().toString(), Path.of(root), "/bin/sh", Counter.LOOP, "",
+          hosts.controller());
+      a.virsh("start", name).ok();
+      Counter.awaitAbove(rootOnA, 1, Duration.ofSeconds(30));
+      Path log = hosts.shared().resolve(name + "-migrate.log");
+      Process migrate = a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system",
+          "--copy-storage-all", "--pki", pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      String info = "";
+      for (int i = 0; i < 300 && !info.contains("copying storage"); i++) {
+        info = a.virtLxc("domjobinfo", name).out();
+        Thread.sleep(50);
+      }
+      assertTrue(info.matches("(?s).*Operation:\\s+Outgoing migration.*Phase:\\s+copying storage.*"), info);
+      a.virtLxc("domjobabort", name).ok();
+      assertTrue(migrate.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "migrate ends");
+      assertEquals(1, migrate.exitValue(), Files.readString(log));
+      assertTrue(Files.readString(log).contains("operation aborted"), Files.readString(log));
+      assertTrue(a.virtLxc("domjobinfo", name, "--completed").ok().out().matches("(?s).*Job type:\\s+Cancelled.*"));
+      assertEquals("running", a.virsh("domstate", name).ok().out().strip(), "the domain runs on here");
+      int now = Counter.current(rootOnA);
+      Counter.awaitAbove(rootOnA, now, Duration.ofSeconds(30));
+      Path rootOnB = b.hostPath(root);
+      for (int i = 0; i < 300 && Files.exists(rootOnB); i++) {
+        Thread.sleep(100);
+      }
+      assertFalse(Files.exists(rootOnB), "b removed the partial copy");
+      assertFalse(b.virsh("list", "--all", "--name").ok().out().contains(name), "no domain on b");
+    } finally {
+      migration.removeEverywhere(name);
+      for (SimulatedHost h : List.of(a, b)) {
+        TestController.deleteTree(h.hostPath(storage));
+      }
+    }
+  }
 }

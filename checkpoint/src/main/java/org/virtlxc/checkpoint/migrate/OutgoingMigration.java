@@ -29,6 +29,7 @@ import org.virtlxc.checkpoint.job.JobAbortedException;
 import org.virtlxc.checkpoint.job.JobOperation;
 import org.virtlxc.checkpoint.job.JobRegistry;
 import org.virtlxc.checkpoint.job.TreeMemory;
+import org.virtlxc.checkpoint.migrate.storage.TreeSender;
 
 /**
  * The source's side of a migration (stop-and-copy; post-copy in {@link PostcopyOutgoing}): connects to the destination's {@link MigrationService} over TLS,
@@ -132,7 +133,7 @@ public final class OutgoingMigration {
       if (!trees.isEmpty()) {
         job.phase("copying storage");
         try {
-          MigrationMessage.StorageSynced synced = StorageSync.push(channel, trees, 1, n -> { });
+          MigrationMessage.StorageSynced synced = StorageSync.push(channel, trees, 1, abortCheck(job));
           LOG.info("storage of {} copied to {} while it runs: {} files, {} bytes", name, to, synced.files(),
               synced.bytes());
         } catch (IOException e) {
@@ -202,7 +203,7 @@ public final class OutgoingMigration {
     public OutputStream imageStream() throws IOException {
       if (!trees.isEmpty()) {
         job.phase("copying storage (final pass)");
-        MigrationMessage.StorageSynced synced = StorageSync.push(channel, trees, 2, n -> { });
+        MigrationMessage.StorageSynced synced = StorageSync.push(channel, trees, 2, abortCheck(job));
         LOG.info("storage copied while stopped: {} files, {} bytes", synced.files(), synced.bytes());
         job.phase("writing image");
       }
@@ -264,6 +265,20 @@ public final class OutgoingMigration {
         }
       });
     }
+  }
+
+  /** A storage copy's progress that ends it (about every 200 ms checked) once {@code domjobabort} asked. */
+  private static TreeSender.Progress abortCheck(DomainJob job) {
+    long[] next = {System.nanoTime()};
+    return bytes -> {
+      long now = System.nanoTime();
+      if (now >= next[0]) {
+        next[0] = now + TimeUnit.MILLISECONDS.toNanos(200);
+        if (job.abortRequested()) {
+          throw new JobAbortedException(job.operation(), job.domain());
+        }
+      }
+    };
   }
 
   /** With a timeout, asks the job to abort when it expires (as {@code domjobabort} does). */

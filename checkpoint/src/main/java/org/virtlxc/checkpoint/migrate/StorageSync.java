@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongConsumer;
+import org.virtlxc.checkpoint.job.JobAbortedException;
 import org.virtlxc.checkpoint.migrate.storage.TreeDiff;
 import org.virtlxc.checkpoint.migrate.storage.TreeEntry;
 import org.virtlxc.checkpoint.migrate.storage.TreeListing;
@@ -73,9 +73,12 @@ final class StorageSync {
     return list;
   }
 
-  /** The source's side of pass {@code pass}; {@code sent} hears the file bytes as they go. */
+  /**
+   * The source's side of pass {@code pass}; {@code sent} hears the file bytes as they go, and what it throws (a
+   * {@code domjobabort}) ends the pass (the connection is then unusable: the migration fails).
+   */
   static MigrationMessage.StorageSynced push(MigrationChannel channel, List<String> trees, int pass,
-      LongConsumer sent) throws IOException {
+      TreeSender.Progress sent) throws IOException {
     try {
       channel.send(new MigrationMessage.StorageRequest(pass));
       List<List<TreeEntry>> theirs;
@@ -105,6 +108,8 @@ final class StorageSync {
       }
       throw new IOException(answer instanceof MigrationMessage.Failed f ? "the destination failed: " + f.reason()
           : "protocol error: expected storage-synced, got " + answer);
+    } catch (JobAbortedException e) {
+      throw e;
     } catch (IOException e) {
       throw new IOException("storage copy (pass " + pass + ") failed: " + destinationsReason(channel, e), e);
     }

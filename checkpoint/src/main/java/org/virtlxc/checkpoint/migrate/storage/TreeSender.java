@@ -12,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -27,8 +26,14 @@ public final class TreeSender {
 
   private TreeSender() {}
 
+  /** Hears the file bytes as they go; an exception it throws (e.g. a {@code domjobabort}) ends the sending. */
+  @FunctionalInterface
+  public interface Progress {
+    void sent(long bytes) throws IOException;
+  }
+
   /** Sends {@code entries} of the tree at {@code root} into {@code out} (closed at the end: the tar's end). */
-  public static void send(Path root, List<TreeEntry> entries, OutputStream out, LongConsumer bytesSent)
+  public static void send(Path root, List<TreeEntry> entries, OutputStream out, Progress bytesSent)
       throws IOException {
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -48,7 +53,7 @@ public final class TreeSender {
   }
 
   private static void sendOne(TarArchiveOutputStream tar, Path p, TreeEntry e, ByteBuffer buffer,
-      LongConsumer bytesSent) throws IOException {
+      Progress bytesSent) throws IOException {
     String name = e.path().equals(".") ? "./" : e.path();
     TarArchiveEntry t;
     switch (e.type()) {
@@ -91,7 +96,7 @@ public final class TreeSender {
         }
         tar.write(buffer.array(), 0, n);
         left -= n;
-        bytesSent.accept(n);
+        bytesSent.sent(n);
       }
       tar.closeArchiveEntry();
     }

@@ -69,6 +69,23 @@ class TreeCopyTest {
   }
 
   @Test
+  void whatTheProgressThrowsEndsTheSending() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.write(src.resolve("a"), new byte[3 << 20]);
+    Files.write(src.resolve("b"), new byte[3 << 20]);
+    List<TreeEntry> all = TreeListing.of(src);
+    long[] sent = new long[1];
+    IOException e = assertThrows(IOException.class, () -> TreeSender.send(src, all, new ByteArrayOutputStream(), n -> {
+      sent[0] += n;
+      if (sent[0] >= 1 << 20) {
+        throw new IOException("vlxct: aborted");
+      }
+    }));
+    assertEquals("vlxct: aborted", e.getMessage());
+    assertEquals(1 << 20, sent[0], "nothing sent after the progress said stop");
+  }
+
+  @Test
   void namesOutsideTheTreeAreRefused() throws Exception {
     Path dst = tmp.resolve("dst");
     assertThrows(IllegalArgumentException.class, () -> new TreeReceiver(dst).receive(tar("../escape", null)));
