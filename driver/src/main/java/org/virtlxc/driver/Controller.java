@@ -25,6 +25,7 @@ import org.virtlxc.domainxml.model.DomainStatus;
 import org.virtlxc.driver.handshake.Handshake;
 import org.virtlxc.driver.handshake.HandshakeException;
 import org.virtlxc.driver.monitor.ExitStatus;
+import org.virtlxc.driver.monitor.InitRecordWatch;
 import org.virtlxc.driver.monitor.MonitorServer;
 import org.virtlxc.driver.net.NetworkConfigException;
 import org.virtlxc.driver.net.NetworkPlan;
@@ -55,6 +56,9 @@ public final class Controller implements AutoCloseable {
   /** libvirtd waits without limit; this only guards against a libvirtd that vanished without closing the pipe. */
   private static final Duration LIBVIRTD_HANDSHAKE_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(30);
+  /** How often to check that libvirtd recorded the init pid, and for how long ({@link InitRecordWatch}). */
+  private static final Duration INIT_RECORD_CHECK = Duration.ofSeconds(1);
+  private static final Duration INIT_RECORD_GIVE_UP = Duration.ofMinutes(2);
 
   private final ControllerArgs args;
   private final Path stateDir;
@@ -199,6 +203,8 @@ public final class Controller implements AutoCloseable {
       handshake.close();
     }
     monitor.initStarted(started.pid());
+    InitRecordWatch.start(StatusFile.of(stateDir, args.name()), started.pid(), monitor::resendInit,
+        INIT_RECORD_CHECK, INIT_RECORD_GIVE_UP);
     LOG.info("domain {} started, init pid {}", args.name(), started.pid());
     if (pending.isPresent()) {
       boolean pause = RestoreLauncher.pausedByController(pending.get());

@@ -143,6 +143,21 @@ public final class MonitorServer implements AutoCloseable {
     }
   }
 
+  /** Sends INIT again to the connected client, if any and if the init pid is known (see {@link InitRecordWatch}). */
+  public void resendInit() {
+    synchronized (lock) {
+      if (closed || client == null || initPid == 0) {
+        return;
+      }
+      try {
+        writeLocked(client, new MonitorEvent.Init(initPid));
+        initSentTo = client;
+      } catch (IOException e) {
+        LOG.debug("unable to send INIT again: {}", e.getMessage());
+      }
+    }
+  }
+
   /**
    * Sends EXIT to the connected client, if any (without one the event is dropped, as libvirt_lxc drops it), then
    * closes the connection and the server. Data already written is still delivered to libvirtd before its EOF.
