@@ -148,6 +148,7 @@ public final class Controller implements AutoCloseable {
 
     Optional<PendingRestore> pending = RestoreLauncher.pendingFor(domain);
     ContainerProcess started = null;
+    boolean pauseRestored = false;
     if (pending.isEmpty()) {
       started = adoptInit(boot(domain, consoles));
     }
@@ -192,6 +193,11 @@ public final class Controller implements AutoCloseable {
           NetworkSetup.system().apply(network, started.pid());
         }
         started.release(RELEASE_TIMEOUT);
+      } else {
+        // libvirtd holds the restored domain and waits for our last byte: the pending restore is done now, before
+        // 'virsh start' returns, or a save right after it would find the restore still pending
+        pauseRestored = RestoreLauncher.pausedByController(pending.get());
+        RestoreLauncher.completed(pending.get());
       }
       handshake.continueToLibvirtd();
     } catch (HandshakeException e) {
@@ -206,12 +212,8 @@ public final class Controller implements AutoCloseable {
     InitRecordWatch.start(StatusFile.of(stateDir, args.name()), started.pid(), monitor::resendInit,
         INIT_RECORD_CHECK, INIT_RECORD_GIVE_UP);
     LOG.info("domain {} started, init pid {}", args.name(), started.pid());
-    if (pending.isPresent()) {
-      boolean pause = RestoreLauncher.pausedByController(pending.get());
-      RestoreLauncher.completed(pending.get());
-      if (pause) {
-        PausedStart.begin(args.name(), started.pid(), layout);
-      }
+    if (pauseRestored) {
+      PausedStart.begin(args.name(), started.pid(), layout);
     }
   }
 
