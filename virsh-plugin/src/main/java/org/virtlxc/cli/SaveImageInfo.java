@@ -9,6 +9,7 @@ import org.virtlxc.checkpoint.image.Compatibility;
 import org.virtlxc.checkpoint.image.CompatibilityReport;
 import org.virtlxc.checkpoint.image.HostFacts;
 import org.virtlxc.checkpoint.image.Manifest;
+import org.virtlxc.checkpoint.image.MemberDigest;
 import org.virtlxc.checkpoint.image.SaveImageReader;
 import org.virtlxc.checkpoint.image.VerifiedImage;
 import picocli.CommandLine.Command;
@@ -46,7 +47,10 @@ final class SaveImageInfo implements Callable<Integer> {
     } else {
       try {
         VerifiedImage v = SaveImageReader.verify(file);
-        checksums = "verified (" + v.members().size() + " members)";
+        long crc = v.members().stream().filter(d -> d.algorithm() == MemberDigest.Algorithm.CRC32C_CHUNKS).count();
+        checksums = "verified (" + v.members().size() + " members" + (crc == 0 ? ")"
+            : ": " + (v.members().size() - crc) + " by SHA-256, " + crc + " page image" + (crc == 1 ? "" : "s")
+            + " by CRC32C)");
       } catch (IOException e) {
         checksums = "FAILED: " + e.getMessage();
         ok = false;

@@ -20,6 +20,7 @@ import org.virtlxc.checkpoint.image.HostFacts;
 import org.virtlxc.checkpoint.image.Manifest;
 import org.virtlxc.checkpoint.image.MemberSource;
 import org.virtlxc.checkpoint.image.RunState;
+import org.virtlxc.checkpoint.image.SaveImageFormat;
 import org.virtlxc.checkpoint.image.SaveImageReader;
 import org.virtlxc.checkpoint.image.SaveImageWriter;
 
@@ -128,7 +129,7 @@ class SaveImageCommandsTest {
     long size = Files.size(image);
     assertEquals(String.join("\n",
         "Image:          " + image,
-        "Format version: 1",
+        "Format version: " + SaveImageFormat.VERSION,
         "Name:           vlxct-imgtools-img",
         "UUID:           " + UUID,
         "Created:        2026-11-27T10:00:00Z",
@@ -142,7 +143,7 @@ class SaveImageCommandsTest {
         "Memory:         300 pages x 4096 bytes (1.172 MiB)",
         "Members:        3 (1.172 MiB; page images: 1, 1.172 MiB)",
         "Image size:     " + InfoLines.size(size) + " (" + size + " bytes)",
-        "Checksums:      verified (3 members)",
+        "Checksums:      verified (3 members: 2 by SHA-256, 1 page image by CRC32C)",
         "Compatibility:  compatible with this host", ""), o);
   }
 

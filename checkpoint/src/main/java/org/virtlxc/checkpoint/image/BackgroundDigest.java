@@ -5,20 +5,20 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * The SHA-256 of a member's bytes, computed on a helper thread while the caller copies them on, so that hashing
- * overlaps the copy. The caller takes a buffer ({@link #buffer}), fills it, writes it out, hands it over
- * ({@link #submit}) and takes it up again only once hashed; {@link #finish} gives the member's digest and starts the
- * next member; {@link #close} stops the thread (also after a failure).
+ * The {@link MemberCheck} of a member's bytes (its SHA-256 or CRC32C chunks), computed on a helper thread while the
+ * caller copies them on, so that checking overlaps the copy. The caller takes a buffer ({@link #buffer}), fills it,
+ * writes it out, hands it over ({@link #submit}) and takes it up again only once checked; {@link #finish} gives the
+ * member's check value and starts the next member; {@link #close} stops the thread (also after a failure).
  */
 final class BackgroundDigest implements AutoCloseable {
   private static final int BUFFERS = 4;
-  private static final Chunk END = new Chunk(new byte[0], -1);
 
-  private record Chunk(byte[] data, int length) {}
+  /** {@code length} bytes of {@code data} for {@code check}; no data: the end of its member. */
+  private record Chunk(MemberCheck check, byte[] data, int length) {}
 
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
   private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS + 1);
-  private final BlockingQueue<byte[]> digests = new ArrayBlockingQueue<>(1);
+  private final BlockingQueue<String> digests = new ArrayBlockingQueue<>(1);
   private final Thread thread;
 
   BackgroundDigest(int bufferSize) {
@@ -39,20 +39,23 @@ final class BackgroundDigest implements AutoCloseable {
     }
   }
 
-  /** Hashes {@code length} bytes of {@code buffer} (from {@link #buffer}), which the caller must no longer touch. */
-  void submit(byte[] buffer, int length) throws InterruptedIOException {
+  /**
+   * Feeds {@code length} bytes of {@code buffer} (from {@link #buffer}), which the caller must no longer touch, to
+   * {@code check}.
+   */
+  void submit(MemberCheck check, byte[] buffer, int length) throws InterruptedIOException {
     try {
-      full.put(new Chunk(buffer, length));
+      full.put(new Chunk(check, buffer, length));
     } catch (InterruptedException e) {
       throw interrupted(e);
     }
   }
 
-  /** The hex SHA-256 of everything submitted since the last call. */
-  String finish() throws InterruptedIOException {
+  /** {@code check}'s value of everything submitted to it since the last call. */
+  String finish(MemberCheck check) throws InterruptedIOException {
     try {
-      full.put(END);
-      return DigestList.hex(digests.take());
+      full.put(new Chunk(check, null, -1));
+      return digests.take();
     } catch (InterruptedException e) {
       throw interrupted(e);
     }
@@ -64,14 +67,13 @@ final class BackgroundDigest implements AutoCloseable {
   }
 
   private void run() {
-    Sha256 md = Sha256.create();
     try {
       while (true) {
         Chunk c = full.take();
-        if (c == END) {
-          digests.put(md.digest());
+        if (c.data() == null) {
+          digests.put(c.check().finish());
         } else {
-          md.update(c.data(), 0, c.length());
+          c.check().update(c.data(), 0, c.length());
           free.put(c.data());
         }
       }

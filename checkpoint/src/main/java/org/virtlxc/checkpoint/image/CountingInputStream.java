@@ -19,6 +19,7 @@ final class CountingInputStream extends FilterInputStream {
   private long zeroTo = -1;
   private ZeroViolation violation;
   private boolean skipUnread;
+  private long skippedLeft;
 
   CountingInputStream(InputStream in) {
     super(in);
@@ -47,6 +48,12 @@ final class CountingInputStream extends FilterInputStream {
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
+    if (skippedLeft > 0 && len > 0) { // see skipBelow: leave the buffer unfilled
+      int k = (int) Math.min(len, skippedLeft);
+      skippedLeft -= k;
+      count += k;
+      return k;
+    }
     int n = in.read(b, off, len);
     if (n > 0) {
       check(b, off, n);
@@ -63,8 +70,33 @@ final class CountingInputStream extends FilterInputStream {
     this.skipUnread = unread;
   }
 
+  /**
+   * Skips the next {@code n} bytes in the stream below now, at once (so with {@link #skipsUnread} set below, without
+   * reading them), and lets the next reads and skips of up to {@code n} bytes return at once without filling their
+   * buffer: for a layer above that skips content a digest covers otherwise by reading it into a scratch buffer it
+   * throws away (commons-compress's tar stream). Returns the bytes skipped, fewer at the end of the stream.
+   */
+  long skipBelow(long n) throws IOException {
+    long done = 0;
+    while (done < n) {
+      long k = in.skip(n - done);
+      if (k <= 0) {
+        break;
+      }
+      done += k;
+    }
+    skippedLeft = done;
+    return done;
+  }
+
   @Override
   public long skip(long n) throws IOException {
+    if (skippedLeft > 0 && n > 0) {
+      long k = Math.min(n, skippedLeft);
+      skippedLeft -= k;
+      count += k;
+      return k;
+    }
     if (skipUnread) {
       long s = in.skip(n);
       count += Math.max(0, s);

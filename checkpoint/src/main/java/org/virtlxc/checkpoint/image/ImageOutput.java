@@ -39,6 +39,8 @@ final class ImageOutput implements AutoCloseable {
   private final WriteProgress.Listener listener;
   private final long mtimeMillis;
   private final Map<String, String> digests = new LinkedHashMap<>();
+  /** Format 2 on: the page images' CRC32C chunks, for {@link MemberNames#PAGE_SUMS}. */
+  private final Map<String, String> pageCrcs = new LinkedHashMap<>();
   private final BackgroundDigest hasher = new BackgroundDigest(1 << 20);
   /** The file {@code sink} writes into, when members from files are copied into it by the kernel; else null. */
   private final FileChannel direct;
@@ -104,8 +106,10 @@ final class ImageOutput implements AutoCloseable {
         }
         bytesWritten += next.size();
         pageBytesWritten += next.isPages() ? next.size() : 0;
+        record(next, w.getValue());
+      } else {
+        digests.put(name, w.getValue());
       }
-      digests.put(name, w.getValue());
     }
   }
 
@@ -129,6 +133,7 @@ final class ImageOutput implements AutoCloseable {
     if (regionDigest == null) {
       regionDigest = new RegionDigest();
     }
+    MemberCheck check = MemberCheck.of(member, manifest.formatVersion());
     long start = direct.position();
     try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
       long done = 0;
@@ -143,7 +148,7 @@ final class ImageOutput implements AutoCloseable {
           }
           done += moved;
         }
-        regionDigest.submit(direct, start + chunkEnd - n, n);
+        regionDigest.submit(check, direct, start + chunkEnd - n, n);
         bytesWritten += n;
         if (member.isPages()) {
           pageBytesWritten += n;
@@ -163,13 +168,14 @@ final class ImageOutput implements AutoCloseable {
     }                      // the small ones at once: one flush each cost 5-10 ms)
     int pad = (int) (-member.size() & (RECORD - 1));
     buffered.write(new byte[pad]);
-    digests.put(member.name(), regionDigest.finish());
+    record(member, regionDigest.finish(check));
     report();
   }
 
   /** Copies the next payload member, which must be the next one the manifest lists, exactly its size. */
   void addMember(MemberInfo member, InputStream content) throws IOException {
     checkNext(member);
+    MemberCheck check = MemberCheck.of(member, manifest.formatVersion());
     tar.putArchiveEntry(entry(member.name(), member.size()));
     long left = member.size();
     long sinceReport = 0;
@@ -184,7 +190,7 @@ final class ImageOutput implements AutoCloseable {
             + member.size() + " bytes: its source changed while the image was written");
       }
       tar.write(buffer, 0, n);
-      hasher.submit(buffer, n); // hashed on the digest thread while the next chunk is copied
+      hasher.submit(check, buffer, n); // checked on the digest thread while the next chunk is copied
       left -= n;
       bytesWritten += n;
       if (member.isPages()) {
@@ -201,8 +207,13 @@ final class ImageOutput implements AutoCloseable {
           + " bytes: its source changed while the image was written");
     }
     tar.closeArchiveEntry();
-    digests.put(member.name(), hasher.finish());
+    record(member, hasher.finish(check));
     report();
+  }
+
+  /** Records a payload member's check value for the trailer ({@link MemberCheck}). */
+  private void record(MemberInfo member, String check) {
+    (MemberCheck.isCrc(member, manifest.formatVersion()) ? pageCrcs : digests).put(member.name(), check);
   }
 
   private void checkNext(MemberInfo member) {
@@ -216,6 +227,9 @@ final class ImageOutput implements AutoCloseable {
   void finish() throws IOException {
     if (expected.hasNext()) {
       throw new IllegalStateException("image finished before member " + expected.next() + " was written");
+    }
+    if (manifest.formatVersion() >= 2) {
+      writeSmall(MemberNames.PAGE_SUMS, DigestList.format(pageCrcs));
     }
     byte[] sums = DigestList.format(digests);
     writeSmall(MemberNames.SUMS, sums);

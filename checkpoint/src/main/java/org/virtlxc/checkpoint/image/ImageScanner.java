@@ -130,47 +130,100 @@ final class ImageScanner {
           throw corrupt("member '" + expected.name() + "' at " + where(headerOffset()) + " has " + e.getSize()
               + " bytes; the manifest says " + expected.size());
         }
+        MemberCheck check = MemberCheck.of(expected, manifest.formatVersion());
         if (direct && expected.size() >= REGION_MIN) {
-          digests.put(expected.name(), copyRegion(expected, file, regions, regionDigest));
+          digests.put(expected.name(), copyRegion(expected, check, file, regions, regionDigest));
           continue;
         }
-        MemberStream content = new MemberStream(expected, hasher);
+        MemberStream content = new MemberStream(expected, check, hasher);
         visitor.member(expected, content);
         content.drain();
         digests.put(expected.name(), content.hex());
       }
     }
     report();
+    Map<String, String> shas = new LinkedHashMap<>();
+    Map<String, String> crcs = new LinkedHashMap<>();
+    Map<String, MemberInfo> payload = new LinkedHashMap<>();
+    manifest.members().forEach(m -> payload.put(m.name(), m));
+    digests.forEach((name, value) -> {
+      MemberInfo m = payload.get(name);
+      (m != null && MemberCheck.isCrc(m, manifest.formatVersion()) ? crcs : shas).put(name, value);
+    });
+    Map<String, String> recordedCrcs = Map.of();
+    if (manifest.formatVersion() >= 2) {
+      byte[] pageSums = readSmall(MemberNames.PAGE_SUMS, false);
+      shas.put(MemberNames.PAGE_SUMS, ImageOutput.sha256(pageSums));
+      recordedCrcs = DigestList.parseCrcs(pageSums, image, MemberNames.PAGE_SUMS);
+    }
     byte[] sums = readSmall(MemberNames.SUMS, false);
     byte[] sumsSum = readSmall(MemberNames.SUMS_SUM, true);
     checkDigestMember(MemberNames.SUMS, sums, sumsSum);
     Map<String, String> recorded = DigestList.parse(sums, image, MemberNames.SUMS);
-    if (!new ArrayList<>(recorded.keySet()).equals(new ArrayList<>(digests.keySet()))) {
-      throw corrupt("member '" + MemberNames.SUMS + "' lists members " + recorded.keySet()
-          + ", but the image holds " + digests.keySet());
-    }
+    checkListed(MemberNames.SUMS, recorded, shas);
+    checkListed(MemberNames.PAGE_SUMS, recordedCrcs, crcs);
+    // the list of CRCs first: the SHA-256 of its member says whether a mismatch is in the list or in the pages
+    checkSha(MemberNames.PAGE_SUMS, shas, recorded);
     List<MemberDigest> out = new ArrayList<>();
     for (Map.Entry<String, String> d : digests.entrySet()) {
-      if (!d.getValue().equals(recorded.get(d.getKey()))) {
-        throw corrupt("member '" + d.getKey() + "' is corrupt: its SHA-256 is " + d.getValue() + ", "
-            + MemberNames.SUMS + " records " + recorded.get(d.getKey()));
-      }
-      long size = d.getKey().equals(MemberNames.MANIFEST) || d.getKey().equals(MemberNames.MANIFEST_SUM) ? -1
-          : manifest.members().stream().filter(m -> m.name().equals(d.getKey())).findFirst().orElseThrow().size();
-      if (size >= 0) {
-        out.add(new MemberDigest(d.getKey(), size, d.getValue()));
+      MemberInfo m = payload.get(d.getKey());
+      if (crcs.containsKey(d.getKey())) {
+        checkCrcs(m, d.getValue(), recordedCrcs.get(d.getKey()));
+        out.add(new MemberDigest(m.name(), m.size(), MemberDigest.Algorithm.CRC32C_CHUNKS, d.getValue()));
+      } else {
+        checkSha(d.getKey(), shas, recorded);
+        if (m != null) {
+          out.add(new MemberDigest(m.name(), m.size(), MemberDigest.Algorithm.SHA256, d.getValue()));
+        }
       }
     }
     checkEnd();
     return out;
   }
 
+  private void checkListed(String list, Map<String, String> recorded, Map<String, String> actual)
+      throws SaveImageException {
+    if (!new ArrayList<>(recorded.keySet()).equals(new ArrayList<>(actual.keySet()))) {
+      throw corrupt("member '" + list + "' lists members " + recorded.keySet() + ", but the image holds "
+          + actual.keySet());
+    }
+  }
+
+  private void checkSha(String name, Map<String, String> actual, Map<String, String> recorded)
+      throws SaveImageException {
+    if (actual.containsKey(name) && !actual.get(name).equals(recorded.get(name))) {
+      throw corrupt("member '" + name + "' is corrupt: its SHA-256 is " + actual.get(name) + ", " + MemberNames.SUMS
+          + " records " + recorded.get(name));
+    }
+  }
+
+  /** Names the first chunk of page image {@code m} whose CRC32C differs from the one recorded. */
+  private void checkCrcs(MemberInfo m, String actual, String recorded) throws SaveImageException {
+    if (actual.equals(recorded)) {
+      return;
+    }
+    int chunks = actual.length() / 8;
+    if (recorded.length() != actual.length()) {
+      throw corrupt("member '" + m.name() + "' is corrupt: " + MemberNames.PAGE_SUMS + " records "
+          + recorded.length() / 8 + " CRC32C chunks for it, its " + m.size() + " bytes make " + chunks);
+    }
+    int i = 0;
+    while (actual.regionMatches(8 * i, recorded, 8 * i, 8)) {
+      i++;
+    }
+    long from = (long) i * MemberCheck.CHUNK;
+    long to = Math.min(m.size(), from + MemberCheck.CHUNK);
+    throw corrupt("member '" + m.name() + "' is corrupt: the CRC32C of its bytes " + from + " to " + to + " is "
+        + actual.substring(8 * i, 8 * i + 8) + ", " + MemberNames.PAGE_SUMS + " records "
+        + recorded.substring(8 * i, 8 * i + 8));
+  }
+
   /**
    * Copies member {@code m}, whose tar header was just read, from the image file by the kernel, hashing it from the
    * file meanwhile; then skips its content in the tar stream (not read again) and checks its padding as usual.
    */
-  private String copyRegion(MemberInfo m, java.nio.channels.FileChannel file, RegionVisitor regions,
-      RegionDigest digest) throws IOException {
+  private String copyRegion(MemberInfo m, MemberCheck check, java.nio.channels.FileChannel file,
+      RegionVisitor regions, RegionDigest digest) throws IOException {
     long start = tarBytes.count();
     long size = m.size();
     long available;
@@ -189,7 +242,7 @@ final class ImageScanner {
       for (long done = 0; done < size; ) {
         if (done == hashed) {
           long n = Math.min(REGION_STEP, size - done);
-          digest.submit(file, start + done, n); // hashed on the digest thread while this region is copied
+          digest.submit(check, file, start + done, n); // checked on the digest thread while this region is copied
           hashed += n;
         }
         long k = file.transferTo(start + done, Math.min(HASH_CHUNK, hashed - done), out);
@@ -207,22 +260,21 @@ final class ImageScanner {
     long padded = (end + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;
     tarBytes.expectZeros(end, padded, at -> corrupt("padding after member '" + m.name() + "' is not zero at "
         + where(at)));
-    tarBytes.skipsUnread(true);
     fileBytes.skipsUnread(true);
-    long skipped = 0;
     try {
-      for (long k; skipped < size && (k = tar.skip(size - skipped)) > 0; ) {
-        skipped += k;
-      }
+      tarBytes.skipBelow(size); // an lseek: the tar stream's skip below then reads nothing
     } finally {
-      tarBytes.skipsUnread(false);
       fileBytes.skipsUnread(false);
+    }
+    long skipped = 0;
+    for (long k; skipped < size && (k = tar.skip(size - skipped)) > 0; ) {
+      skipped += k;
     }
     if (skipped != size || tarBytes.count() != end) {
       throw new IllegalStateException("skipped member '" + m.name() + "' to offset " + tarBytes.count() + ", not "
           + end);
     }
-    return digest.finish();
+    return digest.finish(check);
   }
 
   private void report() throws IOException {
@@ -406,27 +458,28 @@ final class ImageScanner {
     private final long size;
     private final long start;
     private final BackgroundDigest hasher;
-    private final Sha256 md;
+    private final MemberCheck check;
     private final boolean pages;
     private byte[] chunk;
     private int chunkFill;
     private long read;
     private boolean done;
 
-    MemberStream(MemberInfo m, BackgroundDigest hasher) {
-      this(m.name(), m.size(), false, hasher, m.isPages());
+    MemberStream(MemberInfo m, MemberCheck check, BackgroundDigest hasher) {
+      this(m.name(), m.size(), false, check, hasher, m.isPages());
     }
 
     MemberStream(String name, long size, boolean last) {
-      this(name, size, last, null, false);
+      this(name, size, last, MemberCheck.sha256(), null, false);
     }
 
-    private MemberStream(String name, long size, boolean last, BackgroundDigest hasher, boolean pages) {
+    private MemberStream(String name, long size, boolean last, MemberCheck check, BackgroundDigest hasher,
+        boolean pages) {
       this.pages = pages;
       this.name = name;
       this.size = size;
       this.hasher = hasher;
-      this.md = hasher == null ? Sha256.create() : null;
+      this.check = check;
       this.start = tarBytes.count();
       long end = start + size;
       long padded = (end + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;
@@ -482,18 +535,18 @@ final class ImageScanner {
     }
 
     String hex() throws IOException {
-      if (md != null) {
-        return DigestList.hex(md.digest());
+      if (hasher == null) {
+        return check.finish();
       }
       if (chunk != null) {
-        hasher.submit(chunk, chunkFill);
+        hasher.submit(check, chunk, chunkFill);
       }
-      return hasher.finish();
+      return hasher.finish(check);
     }
 
     private void digest(byte[] b, int off, int n) throws IOException {
-      if (md != null) {
-        md.update(b, off, n);
+      if (hasher == null) {
+        check.update(b, off, n);
         return;
       }
       while (n > 0) {
@@ -507,7 +560,7 @@ final class ImageScanner {
         off += k;
         n -= k;
         if (chunkFill == chunk.length) {
-          hasher.submit(chunk, chunkFill);
+          hasher.submit(check, chunk, chunkFill);
           chunk = null;
         }
       }

@@ -5,12 +5,15 @@ import java.util.regex.Pattern;
 /**
  * The names inside a save image. The image is a tar stream (optionally zstd-compressed) whose members come in this
  * order: {@value #MANIFEST}, {@value #MANIFEST_SUM}, the payload ({@code criu/...} then {@code extra/...}), then the
- * trailer {@value #SUMS} (sha256sum format, one line per member before it) and {@value #SUMS_SUM}.
+ * trailer: from format 2 on {@value #PAGE_SUMS} (one line per page image), then {@value #SUMS} (sha256sum format,
+ * one line per member before it but the page images from format 2 on) and {@value #SUMS_SUM}.
  */
 final class MemberNames {
   static final String MANIFEST = "manifest.json";
   static final String MANIFEST_SUM = "manifest.json.sha256";
   static final String SUMS = "SHA256SUMS";
+  /** From format 2 on: the page images' CRC32C chunks ({@link MemberCheck}), just before {@value #SUMS}. */
+  static final String PAGE_SUMS = "CRC32CSUMS";
   static final String SUMS_SUM = "SHA256SUMS.sha256";
   static final String CRIU_PREFIX = "criu/";
   static final String EXTRA_PREFIX = "extra/";

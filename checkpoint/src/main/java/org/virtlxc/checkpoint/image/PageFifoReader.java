@@ -34,7 +34,7 @@ final class PageFifoReader implements AutoCloseable {
   private static final int POLL_MILLIS = 20;
 
   /** A page image streamed into the file: its tar header goes at {@code headerOffset}, its content right after. */
-  record Streamed(String name, long headerOffset, long size, String sha256) {}
+  record Streamed(String name, long headerOffset, long size, String check) {}
 
   private final Path criuDir;
   private final int count;
@@ -191,6 +191,8 @@ final class PageFifoReader implements AutoCloseable {
   }
 
   private void move(int in, int out, String path, RegionDigest digest, int id) throws IOException {
+    String name = MemberNames.CRIU_PREFIX + "pages-" + id + ".img";
+    MemberCheck check = MemberCheck.of(new MemberInfo(name, 0), SaveImageFormat.VERSION);
     long header = end;
     long start = header + ImageOutput.RECORD;
     Memory offset = new Memory(8);
@@ -205,17 +207,16 @@ final class PageFifoReader implements AutoCloseable {
       done += n;
       bytesMoved += n;
       if (done - hashed >= DIGEST_STEP) {
-        digest.submit(image, start + hashed, done - hashed);
+        digest.submit(check, image, start + hashed, done - hashed);
         Libc.startWriteback(out, start + hashed, done - hashed); // so the final fsync waits for little
         hashed = done;
       }
     }
     if (done > hashed) {
-      digest.submit(image, start + hashed, done - hashed);
+      digest.submit(check, image, start + hashed, done - hashed);
       Libc.startWriteback(out, start + hashed, done - hashed);
     }
-    String sha = digest.finish();
-    streamed.add(new Streamed(MemberNames.CRIU_PREFIX + "pages-" + id + ".img", header, done, sha));
+    streamed.add(new Streamed(name, header, done, digest.finish(check)));
     end = start + (done + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;
   }
 

@@ -13,10 +13,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The SHA-256 of regions of a file, read in place through read-only mappings and hashed on a helper thread while the
- * caller writes the next region: so a member copied by the kernel is hashed from the very bytes that landed in the
- * file, without a copy through Java. {@link #submit} queues a region (waiting while two are pending),
- * {@link #finish} gives the digest of the regions since the last call; {@link #close} stops the thread.
+ * The {@link MemberCheck} (SHA-256 or CRC32C chunks) of regions of a file, read in place through read-only mappings
+ * and checked on a helper thread while the caller writes the next region: so a member copied by the kernel is checked
+ * from the very bytes that landed in the file, without a copy through Java. {@link #submit} queues a region (waiting
+ * while {@value #PENDING} are pending), {@link #finish} gives a check's value of the regions since the last call;
+ * {@link #close} stops the thread.
  */
 final class RegionDigest implements AutoCloseable {
   private static final int PENDING = 32;
@@ -27,12 +28,14 @@ final class RegionDigest implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private final Sha256 md = Sha256.create();
   private final Deque<Future<?>> pending = new ArrayDeque<>();
   private volatile boolean closed;
 
-  /** Hashes {@code length} bytes of {@code file} (opened for reading) at {@code position}, after those before. */
-  void submit(FileChannel file, long position, long length) throws IOException {
+  /**
+   * Feeds {@code length} bytes of {@code file} (opened for reading) at {@code position} to {@code check}, after those
+   * submitted to it before.
+   */
+  void submit(MemberCheck check, FileChannel file, long position, long length) throws IOException {
     while (pending.size() >= PENDING) {
       await(pending.removeFirst());
     }
@@ -40,7 +43,7 @@ final class RegionDigest implements AutoCloseable {
     pending.addLast(thread.submit(() -> {
       try {
         if (!closed) {
-          md.update(region);
+          check.update(region);
         }
       } finally {
         unmap(region);
@@ -48,12 +51,12 @@ final class RegionDigest implements AutoCloseable {
     }));
   }
 
-  /** The hex SHA-256 of every region submitted since the last call. */
-  String finish() throws IOException {
+  /** {@code check}'s value of every region submitted to it since the last call. */
+  String finish(MemberCheck check) throws IOException {
     while (!pending.isEmpty()) {
       await(pending.removeFirst());
     }
-    return DigestList.hex(await(thread.submit(md::digest)));
+    return await(thread.submit(check::finish));
   }
 
   /** Stops the thread once the regions queued are unmapped (unhashed), so no mapping outlives the write. */

@@ -23,7 +23,7 @@ import org.apache.logging.log4j.Logger;
  * writes them; once CRIU has ended, {@link #finish} appends CRIU's other files and the extras, then writes the start of
  * the image, which was left free: the manifest (it lists every member, so it is known last), its digest, and a member
  * {@value #PADDING} of zeros (a hole in the file) up to the first page image. The result is an ordinary save image
- * (format 1: manifest first, every member in SHA256SUMS), read in one pass like any other; only its member order
+ * (manifest first, the trailer's checks of every member), read in one pass like any other; only its member order
  * differs (the streamed page images first). Then fsynced and renamed over the target, as {@link SaveImageWriter#write}
  * does; {@link #close} before that removes the temporary file, leaving the target untouched.
  */
@@ -136,7 +136,7 @@ public final class StreamedImageFile implements AutoCloseable {
     written.put(MemberNames.MANIFEST_SUM, ImageOutput.sha256(h.sum()));
     written.put(PADDING, zerosSha256(h.padding()));
     for (PageFifoReader.Streamed s : streamed) {
-      written.put(s.name(), s.sha256());
+      written.put(s.name(), s.check());
     }
     channel.position(pages == null ? firstHeader : pages.end());
     OutputStream out = Channels.newOutputStream(channel);

@@ -9,15 +9,18 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The digest thread hashes exactly the bytes handed over, member after member, reusing its few buffers. */
+/** The digest thread checks exactly the bytes handed over, member after member, reusing its few buffers. */
 class BackgroundDigestTest {
   @Test
-  void digestsEqualSha256OfEachMembersBytes() throws Exception {
+  void digestsEqualTheCheckOfEachMembersBytes() throws Exception {
     Random r = new Random(7);
-    int[] sizes = {0, 1, 4096, 10_000, 3 * 4096 + 17, 200_000};
+    int[] sizes = {0, 1, 4096, 10_000, 3 * 4096 + 17, 200_000, MemberCheck.CHUNK + 5};
     Set<byte[]> buffersSeen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     try (BackgroundDigest d = new BackgroundDigest(4096)) {
-      for (int size : sizes) {
+      for (int i = 0; i < 2 * sizes.length; i++) { // SHA-256 and CRC32C members in turn, as in an image
+        int size = sizes[i / 2];
+        boolean crc = i % 2 == 1;
+        MemberCheck check = crc ? MemberCheck.of(new MemberInfo("criu/pages-1.img", size), 2) : MemberCheck.sha256();
         byte[] content = new byte[size];
         r.nextBytes(content);
         for (int off = 0; off < size; ) {
@@ -25,10 +28,12 @@ class BackgroundDigestTest {
           buffersSeen.add(b);
           int n = Math.min(b.length, size - off);
           System.arraycopy(content, off, b, 0, n);
-          d.submit(b, n);
+          d.submit(check, b, n);
           off += n;
         }
-        assertEquals(ImageOutput.sha256(content), d.finish(), "SHA-256 of a " + size + "-byte member");
+        String expected = crc ? MemberCheckTest.chunkCrcs(content) : ImageOutput.sha256(content);
+        assertEquals(expected, d.finish(check), (crc ? "CRC32C chunks" : "SHA-256") + " of a " + size
+            + "-byte member");
       }
     }
     assertEquals(4, buffersSeen.size(), "the same four buffers go round");
@@ -38,7 +43,7 @@ class BackgroundDigestTest {
   void closeStopsTheThread() throws Exception {
     BackgroundDigest d = new BackgroundDigest(16);
     byte[] b = d.buffer();
-    d.submit(b, 3);
+    d.submit(MemberCheck.sha256(), b, 3);
     d.close();
     for (int i = 0; i < 100 && threadAlive(); i++) {
       Thread.sleep(20);
@@ -58,9 +63,10 @@ class BackgroundDigestTest {
       byte[] a = d.buffer();
       byte[] b = d.buffer();
       assertNotSame(a, b);
-      d.submit(a, 0);
-      d.submit(b, 0);
-      assertEquals(ImageOutput.sha256(new byte[0]), d.finish());
+      MemberCheck check = MemberCheck.sha256();
+      d.submit(check, a, 0);
+      d.submit(check, b, 0);
+      assertEquals(ImageOutput.sha256(new byte[0]), d.finish(check));
     }
   }
 }

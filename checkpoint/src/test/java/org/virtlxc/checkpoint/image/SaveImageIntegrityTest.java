@@ -65,7 +65,53 @@ class SaveImageIntegrityTest {
     bad[at] ^= 1;
     SaveImageException e = verifyFails(bad);
     assertEquals(SaveImageException.Code.CORRUPT, e.code());
-    assertTrue(e.getMessage().contains("member 'criu/pages-1.img' is corrupt"), e.getMessage());
+    long size = Files.size(tmp.resolve("vlxct-ckimage-small/pages-1.img"));
+    assertTrue(e.getMessage().contains("member 'criu/pages-1.img' is corrupt: the CRC32C of its bytes 0 to "
+        + Math.min(size, MemberCheck.CHUNK) + " is "), e.getMessage());
+  }
+
+  @Test
+  void aChangedPageChecksumListIsFoundByItsSha256() throws IOException {
+    byte[] good = image(Compression.NONE);
+    int at = headerOf(good, MemberNames.PAGE_SUMS) + 512 + 3; // a hex digit of the first CRC
+    byte[] bad = good.clone();
+    bad[at] = (byte) (bad[at] == '0' ? '1' : '0');
+    SaveImageException e = verifyFails(bad);
+    assertTrue(e.getMessage().contains("member '" + MemberNames.PAGE_SUMS + "' is corrupt: its SHA-256 is "),
+        e.getMessage());
+  }
+
+  /** Images of format 1 (every member in SHA256SUMS, no CRC32CSUMS) are still read, and their damage found. */
+  @Test
+  void aFormat1ImageIsStillReadAndChecked() throws IOException {
+    Path criu = TestImages.criuDir(tmp, 2);
+    List<MemberSource> members = MemberSource.criuDirectory(criu);
+    Manifest m = TestImages.manifest();
+    Manifest v1 = new Manifest(1, m.domainName(), m.domainUuid(), m.domainXml(), m.created(), m.runState(),
+        Compression.NONE, m.host(), m.cgroupLimits(), m.criuExternals(), m.processCount(), m.memoryPages(),
+        m.pageSize(), members.stream().map(MemberSource::info).toList());
+    Path f = tmp.resolve("vlxct-ckimage-v1.img");
+    try (var out = Files.newOutputStream(f); ImageOutput image = new ImageOutput(out, v1,
+        WriteProgress.Listener.NONE)) {
+      for (MemberSource ms : members) {
+        image.addMember(ms.info(), ms.file());
+      }
+      image.finish();
+    }
+    byte[] good = Files.readAllBytes(f);
+    assertThrows(AssertionError.class, () -> headerOf(good, MemberNames.PAGE_SUMS), "format 1 has no "
+        + MemberNames.PAGE_SUMS);
+    VerifiedImage v = SaveImageReader.verify(f);
+    assertEquals(1, v.manifest().formatVersion());
+    assertTrue(v.members().stream().allMatch(d -> d.algorithm() == MemberDigest.Algorithm.SHA256), v.members()
+        .toString());
+    ExtractedImage x = SaveImageReader.extract(f, tmp.resolve("vlxct-ckimage-v1-out"));
+    TestImages.assertSameTree(criu, x.criuDir());
+
+    byte[] bad = good.clone();
+    bad[headerOf(good, "criu/pages-2.img") + 512 + (1 << 20) + 9] ^= 2;
+    SaveImageException e = verifyFails(bad);
+    assertTrue(e.getMessage().contains("member 'criu/pages-2.img' is corrupt: its SHA-256 is "), e.getMessage());
   }
 
   @Test
@@ -146,7 +192,8 @@ class SaveImageIntegrityTest {
       Files.write(f, bad);
       Path out = tmp.resolve("vlxct-ckimage-bad-out");
       SaveImageException e = assertThrows(SaveImageException.class, () -> SaveImageReader.extract(f, out));
-      String expected = bad == flipped ? "member 'criu/pages-2.img' is corrupt"
+      String expected = bad == flipped ? "member 'criu/pages-2.img' is corrupt: the CRC32C of its bytes " + (2 << 20)
+              + " to " + (3 << 20) + " is "
           : bad == padding ? "padding after member 'criu/pages-3.img' is not zero at offset " + (pages3 + odd.length + 5)
           : "is truncated: member 'criu/pages-2.img' ends after " + (1 << 20) + " of " + (3 << 20) + " bytes";
       assertTrue(e.getMessage().contains(expected), e.getMessage());
