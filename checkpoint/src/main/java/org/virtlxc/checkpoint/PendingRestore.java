@@ -36,6 +36,8 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
   static final String MARKER = "pending.properties";
   /** The directory name of images a pending restore owns, below {@code ROOT/<uuid>}. */
   static final String OWNED_IMAGES = "images";
+  /** Owned images of a restore that succeeded, moved aside until deleted: {@code images.spent-NANOS}. */
+  private static final String SPENT = ".spent-";
   private static final String RUN_STATE = "run.state";
   private static final String LEAVE_STOPPED = "criu.leave-stopped";
   private static final String LAZY_PAGES = "criu.lazy-pages";
@@ -190,15 +192,45 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
    * (they must not be restored twice).
    */
   public void completed() throws IOException {
+    Optional<Path> spent = retire();
+    if (spent.isPresent()) {
+      deleteSpent(spent.get());
+    }
+  }
+
+  /**
+   * The first, quick half of {@link #completed} (an unlink and a rename): removes the marker and moves the images
+   * it owns, if any, aside, so that neither is found any more; returns where they went, for {@link #deleteSpent}
+   * once there is time (deleting a GiB of tmpfs takes 0.2 s).
+   */
+  public Optional<Path> retire() throws IOException {
     Files.deleteIfExists(marker);
     Path owned = ownedDir();
-    if (owned != null) {
-      Tree.delete(owned);
-      if (!owned.getParent().equals(marker.getParent())) {
-        Files.deleteIfExists(owned.getParent());
-      }
+    Path spent = null;
+    if (owned != null && Files.exists(owned, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      spent = owned.resolveSibling(owned.getFileName() + SPENT + System.nanoTime());
+      Files.move(owned, spent, StandardCopyOption.ATOMIC_MOVE);
     }
     remove();
+    return Optional.ofNullable(spent);
+  }
+
+  /**
+   * The second half of {@link #completed}: deletes images {@link #retire} moved aside (and any others left there by
+   * a controller that ended before it got so far), then their directory if that is empty.
+   */
+  public static void deleteSpent(Path spent) throws IOException {
+    Path dir = spent.getParent();
+    try (java.util.stream.Stream<Path> siblings = Files.list(dir)) {
+      for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(OWNED_IMAGES + SPENT)).toList()) {
+        Tree.delete(p);
+      }
+    }
+    try {
+      Files.deleteIfExists(dir);
+    } catch (java.nio.file.DirectoryNotEmptyException e) {
+      // a new marker or managed save lives there
+    }
   }
 
   /** Drops the pending restore and, if it owns them, its images (managedsave-remove, a restore that failed). */

@@ -91,9 +91,15 @@ class SaveServiceUnpackTest {
     assertTrue(Files.isRegularFile(pending.imageDir().resolve(CheckpointManifest.FILE)));
     assertEquals(Optional.of(pending.marker()), PendingRestore.find(UUID).map(PendingRestore::marker));
     assertEquals(List.of(), unpackingDirs(), "the private directory was renamed, not copied");
-    PendingRestore.find(UUID).orElseThrow().completed(); // as the controller does after the restore
-    assertFalse(Files.exists(fast.resolve(UUID)), "the unpacked images are removed with the marker");
-    assertFalse(Files.exists(root.resolve(UUID)));
+    // as the controller does after the restore: before its last handshake byte to libvirtd, quickly...
+    Optional<Path> spent = PendingRestore.find(UUID).orElseThrow().retire();
+    assertEquals(Optional.empty(), PendingRestore.find(UUID), "nothing pending once retired");
+    assertFalse(Files.exists(pending.imageDir()), "the images are moved aside at once");
+    assertFalse(Files.exists(root.resolve(UUID)), "the marker's directory is removed with it");
+    assertTrue(Files.isDirectory(spent.orElseThrow()), spent.toString());
+    assertEquals(fast.resolve(UUID), spent.get().getParent());
+    PendingRestore.deleteSpent(spent.get()); // ...then at leisure
+    assertFalse(Files.exists(fast.resolve(UUID)), "the unpacked images are removed");
   }
 
   @Test

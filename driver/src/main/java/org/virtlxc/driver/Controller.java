@@ -149,6 +149,7 @@ public final class Controller implements AutoCloseable {
     Optional<PendingRestore> pending = RestoreLauncher.pendingFor(domain);
     ContainerProcess started = null;
     boolean pauseRestored = false;
+    Optional<Path> spentImages = Optional.empty();
     if (pending.isEmpty()) {
       started = adoptInit(boot(domain, consoles));
     }
@@ -195,9 +196,10 @@ public final class Controller implements AutoCloseable {
         started.release(RELEASE_TIMEOUT);
       } else {
         // libvirtd holds the restored domain and waits for our last byte: the pending restore is done now, before
-        // 'virsh start' returns, or a save right after it would find the restore still pending
+        // 'virsh start' returns, or a save right after it would find the restore still pending (its images are
+        // only moved aside here: deleting them takes a while)
         pauseRestored = RestoreLauncher.pausedByController(pending.get());
-        RestoreLauncher.completed(pending.get());
+        spentImages = RestoreLauncher.retire(pending.get());
       }
       handshake.continueToLibvirtd();
     } catch (HandshakeException e) {
@@ -215,6 +217,7 @@ public final class Controller implements AutoCloseable {
     if (pauseRestored) {
       PausedStart.begin(args.name(), started.pid(), layout);
     }
+    spentImages.ifPresent(RestoreLauncher::deleteSpent);
   }
 
   private ContainerProcess boot(Domain domain, ConsoleRelays consoles) throws StartupException {

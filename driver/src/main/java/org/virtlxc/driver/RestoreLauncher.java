@@ -190,16 +190,28 @@ final class RestoreLauncher {
   }
 
   /**
-   * The restored domain runs and libvirtd knows its init: the pending restore is done (images it owns, a managed save
-   * or an unpacked save image, are removed with it; others are kept).
+   * The restored domain runs and libvirtd is about to learn so: the pending restore is done. Its marker goes, and the
+   * images it owns (a managed save or an unpacked save image; others are kept) are moved aside, returned for
+   * {@link #deleteSpent} once libvirtd has its answer.
    */
-  static void completed(PendingRestore pending) {
+  static Optional<Path> retire(PendingRestore pending) {
     try {
-      pending.completed();
+      return pending.retire();
     } catch (IOException e) {
       LOG.warn("restored, but unable to remove the pending restore marker {}: {}", pending.marker(), e.getMessage());
+      return Optional.empty();
     }
   }
+
+  /** Deletes the images {@link #retire} moved aside. */
+  static void deleteSpent(Path spent) {
+    try {
+      PendingRestore.deleteSpent(spent);
+    } catch (IOException e) {
+      LOG.warn("unable to delete the restored images {}: {}", spent, e.getMessage());
+    }
+  }
+
 
   /** For each bind mount target recorded at dump time, its host source in the domain being started. */
   private static List<String> bindSources(Domain domain, List<String> targets) {
