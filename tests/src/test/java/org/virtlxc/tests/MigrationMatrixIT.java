@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The save/restore workload matrix ({@link WorkloadMatrixIT}) migrated: {@code virt-lxc migrate} a → b, checks, b → a,
@@ -84,11 +87,14 @@ class MigrationMatrixIT {
    * switch in a network namespace of the test, keeps the one TCP connection a client on that switch holds open to it:
    * the client's line is echoed before, after a → b and after b → a, on the same connection (the client's nc runs on,
    * the same address and port pair is established). CRIU dumps the socket ({@code --tcp-established}) and its lock
-   * drops the client's packets until the source's copy is gone; the client retransmits to the restored socket.
+   * drops the client's packets until the source's copy is gone; the client retransmits to the restored socket. Also
+   * with {@code --postcopy}: the domain resumes on the destination, socket included, before its memory is there.
    */
-  @Test
-  void aTcpConnectionFromOutsideCarriesOnThereAndBack() throws Exception {
+  @ParameterizedTest(name = "postcopy={0}")
+  @ValueSource(booleans = {false, true})
+  void aTcpConnectionFromOutsideCarriesOnThereAndBack(boolean postcopy) throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 6);
+    List<String> mode = postcopy ? List.of("--postcopy") : List.of();
     String name = PREFIX + "tcp-" + id;
     Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
     try (OutsideClient net = OutsideClient.create(hosts)) {
@@ -101,12 +107,12 @@ class MigrationMatrixIT {
         net.connect();
         net.exchange("before-" + id);
         String connection = net.established();
-        hosts.a().virtLxc("migrate", name, "lxc+tcp://" + hosts.b().address() + "/system", "--persistent",
-            "--undefinesource", "--pki", pki.toString()).ok();
+        hosts.a().virtLxc(migrate(name, hosts.b(), mode)).ok();
+        assertEquals("running", hosts.b().virsh("domstate", name).ok().out().strip());
         net.exchange("there-" + id);
         assertEquals(connection, net.established(), "the same connection");
-        hosts.b().virtLxc("migrate", name, "lxc+tcp://" + hosts.a().address() + "/system", "--persistent",
-            "--undefinesource", "--pki", pki.toString()).ok();
+        hosts.b().virtLxc(migrate(name, hosts.a(), mode)).ok();
+        assertEquals("running", hosts.a().virsh("domstate", name).ok().out().strip());
         net.exchange("back-" + id);
         assertEquals(connection, net.established(), "the same connection");
         Counter.awaitAbove(root, Counter.current(root), WAIT);
@@ -117,6 +123,14 @@ class MigrationMatrixIT {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+
+  /** {@code migrate NAME lxc+tcp://TO/system --persistent --undefinesource --pki PKI} plus {@code extra}. */
+  private static String[] migrate(String name, SimulatedHost to, List<String> extra) {
+    List<String> args = new java.util.ArrayList<>(List.of("migrate", name, "lxc+tcp://" + to.address() + "/system",
+        "--persistent", "--undefinesource", "--pki", pki.toString()));
+    args.addAll(extra);
+    return args.toArray(String[]::new);
+  }
 
   /** Migrates {@code name} from {@code from} to {@code to} and checks every workload of the process test there. */
   private static void moveAndCheck(String name, Path root, SimulatedHost from, SimulatedHost to, int move,
