@@ -112,6 +112,15 @@ class SaveImageIntegrityTest {
     bad[headerOf(good, "criu/pages-2.img") + 512 + (1 << 20) + 9] ^= 2;
     SaveImageException e = verifyFails(bad);
     assertTrue(e.getMessage().contains("member 'criu/pages-2.img' is corrupt: its SHA-256 is "), e.getMessage());
+
+    // save-image-define keeps the format, so that the virt-lxc which wrote it still reads it
+    Files.write(f, good);
+    SaveImageEditor.define(f, TestImages.domainXml("/sbin/init-edited"), RunState.PAUSED);
+    VerifiedImage edited = SaveImageReader.verify(f);
+    assertEquals(1, edited.manifest().formatVersion());
+    assertEquals(RunState.PAUSED, edited.manifest().runState());
+    assertTrue(edited.manifest().domainXml().contains("/sbin/init-edited"), edited.manifest().domainXml());
+    assertThrows(AssertionError.class, () -> headerOf(Files.readAllBytes(f), MemberNames.PAGE_SUMS));
   }
 
   @Test
