@@ -7,6 +7,7 @@ import org.libvirt.Connect;
 import org.virtlxc.api.Migrations;
 import org.virtlxc.checkpoint.CheckpointException;
 import org.virtlxc.checkpoint.image.Compression;
+import org.virtlxc.checkpoint.migrate.CipherWarmUp;
 import org.virtlxc.checkpoint.migrate.MigrationAddress;
 import org.virtlxc.checkpoint.migrate.MigrationOptions;
 import org.virtlxc.checkpoint.migrate.StorageCopy;
@@ -107,6 +108,7 @@ final class Migrate implements Callable<Integer> {
         .withTimeout(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds))
         .withListener(ProgressPrinter.of(verbose, spec.commandLine().getErr(), "Migration"))
         .withCopyStorage(copyStorageAll ? StorageCopy.ALL : copyStorageInc ? StorageCopy.INCREMENTAL : StorageCopy.NONE);
+    CipherWarmUp.start(); // compiles the TLS cipher while libvirt and the destination are reached
     Connect conn = LibvirtConnection.open(parent.uri);
     try {
       var dom = LibvirtConnection.domain(conn, domain);

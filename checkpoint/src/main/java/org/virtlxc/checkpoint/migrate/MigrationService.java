@@ -56,6 +56,7 @@ public final class MigrationService implements AutoCloseable {
     MigrationService service = new MigrationService(s,
         new IncomingMigration(target, saves, host, IncomingMigration::memAvailable, criu));
     service.acceptor.start();
+    CipherWarmUp.start(); // so that the first migration's image is not decrypted by uncompiled code
     LOG.info("migration service listening on {} (CA {}, certificate {})", s.getLocalSocketAddress(),
         tls.files().caCert(), tls.files().certificate());
     return service;
