@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -36,7 +37,7 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
   static final String MARKER = "pending.properties";
   /** The directory name of images a pending restore owns, below {@code ROOT/<uuid>}. */
   static final String OWNED_IMAGES = "images";
-  /** Owned images of a restore that succeeded, moved aside until deleted: {@code images.spent-NANOS}. */
+  /** Owned images of a restore that succeeded, moved aside until deleted: {@code images.spent-EPOCHMILLIS}. */
   private static final String SPENT = ".spent-";
   private static final String RUN_STATE = "run.state";
   private static final String LEAVE_STOPPED = "criu.leave-stopped";
@@ -208,7 +209,7 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
     Path owned = ownedDir();
     Path spent = null;
     if (owned != null && Files.exists(owned, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      spent = owned.resolveSibling(owned.getFileName() + SPENT + System.nanoTime());
+      spent = owned.resolveSibling(owned.getFileName() + SPENT + System.currentTimeMillis());
       Files.move(owned, spent, StandardCopyOption.ATOMIC_MOVE);
     }
     remove();
@@ -222,15 +223,63 @@ public record PendingRestore(String uuid, String name, Path imageDir, Path marke
   public static void deleteSpent(Path spent) throws IOException {
     Path dir = spent.getParent();
     try (java.util.stream.Stream<Path> siblings = Files.list(dir)) {
-      for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(OWNED_IMAGES + SPENT)).toList()) {
+      for (Path p : siblings.filter(p -> p.equals(spent) || isSpent(p.getFileName().toString())).toList()) {
         Tree.delete(p);
       }
     }
+    deleteIfEmpty(dir);
+  }
+
+  private static void deleteIfEmpty(Path dir) throws IOException {
     try {
       Files.deleteIfExists(dir);
     } catch (java.nio.file.DirectoryNotEmptyException e) {
       // a new marker or managed save lives there
     }
+  }
+
+  /**
+   * Deletes images of any domain that {@link #retire} moved aside at least {@code age} ago and nobody deleted (their
+   * controller ended before it got so far): they would hold their size in memory (tmpfs) or on disk for good. Returns
+   * how many it deleted; failures are left for the next sweep.
+   */
+  public static int sweepSpent(Duration age) {
+    long before = System.currentTimeMillis() - age.toMillis();
+    int deleted = 0;
+    for (Path base : java.util.List.of(root(), fastRoot())) {
+      try (java.util.stream.Stream<Path> domains = Files.list(base)) {
+        for (Path domain : domains.toList()) {
+          try (java.util.stream.Stream<Path> entries = Files.list(domain)) {
+            int here = 0;
+            for (Path p : entries.toList()) { // only the stale ones: a recent one may be being deleted right now
+              String n = p.getFileName().toString();
+              if (isSpent(n) && spentAt(n) < before) {
+                Tree.delete(p);
+                here++;
+              }
+            }
+            deleted += here;
+            if (here > 0) {
+              deleteIfEmpty(domain);
+            }
+          } catch (IOException e) {
+            // not a directory, or gone meanwhile
+          }
+        }
+      } catch (IOException e) {
+        // no such root
+      }
+    }
+    return deleted;
+  }
+
+  /** Whether {@code name} is one {@link #retire} gives: {@code images.spent-EPOCHMILLIS}. */
+  private static boolean isSpent(String name) {
+    return name.matches(java.util.regex.Pattern.quote(OWNED_IMAGES + SPENT) + "[0-9]{1,18}");
+  }
+
+  private static long spentAt(String name) {
+    return Long.parseLong(name.substring((OWNED_IMAGES + SPENT).length()));
   }
 
   /** Drops the pending restore and, if it owns them, its images (managedsave-remove, a restore that failed). */

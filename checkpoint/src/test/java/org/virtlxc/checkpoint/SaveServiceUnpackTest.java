@@ -102,6 +102,27 @@ class SaveServiceUnpackTest {
     assertFalse(Files.exists(fast.resolve(UUID)), "the unpacked images are removed");
   }
 
+  /** Images moved aside by controllers that ended before deleting them go at the next sweep, once old enough. */
+  @Test
+  void staleSpentImagesOfAnyDomainAreSwept() throws Exception {
+    long now = System.currentTimeMillis();
+    Path old = Files.createDirectories(fast.resolve(UUID).resolve("images.spent-" + (now - 3_600_000)).resolve("criu"));
+    Files.write(old.resolve("pages-1.img"), new byte[4096]);
+    Path oldOnDisk = Files.createDirectories(root.resolve("22222222-2222-3333-4444-666666666666")
+        .resolve("images.spent-" + (now - 700_000)));
+    Path recent = Files.createDirectories(fast.resolve("33333333-2222-3333-4444-666666666666")
+        .resolve("images.spent-" + now));
+    Path notOurs = Files.createDirectories(fast.resolve(UUID).resolve("images.spent-x"));
+
+    assertEquals(2, PendingRestore.sweepSpent(java.time.Duration.ofMinutes(10)));
+    assertFalse(Files.exists(old.getParent()), "an hour old: deleted");
+    assertFalse(Files.exists(oldOnDisk), "on disk too");
+    assertFalse(Files.exists(oldOnDisk.getParent()), "with its empty directory");
+    assertTrue(Files.isDirectory(recent), "a restore may be deleting it right now: kept");
+    assertTrue(Files.isDirectory(notOurs), "a name that is not ours: kept");
+    assertEquals(0, PendingRestore.sweepSpent(java.time.Duration.ofMinutes(10)));
+  }
+
   @Test
   void unpackReportsProgressUpTo100Percent() throws Exception {
     Path image = writeImage();

@@ -42,6 +42,9 @@ import org.virtlxc.nssetup.ContainerProcess;
  * passed ({@code --share-net FD}). Consoles after the first are fds 5, 6, … ({@link ExtraConsole}).
  */
 final class RestoreLauncher {
+  /** Images moved aside this long ago belong to a restore whose controller ended before deleting them. */
+  static final Duration SPENT_SWEEP_AGE = Duration.ofMinutes(10);
+
   private static final Logger LOG = LogManager.getLogger(RestoreLauncher.class);
   private static final int CONSOLE_FD = 3;
   private static final int NETNS_FD = 4;
@@ -203,12 +206,19 @@ final class RestoreLauncher {
     }
   }
 
-  /** Deletes the images {@link #retire} moved aside. */
+  /**
+   * Deletes the images {@link #retire} moved aside, and any that a controller which ended too soon left aside at
+   * least {@link #SPENT_SWEEP_AGE} ago, of any domain.
+   */
   static void deleteSpent(Path spent) {
     try {
       PendingRestore.deleteSpent(spent);
     } catch (IOException e) {
       LOG.warn("unable to delete the restored images {}: {}", spent, e.getMessage());
+    }
+    int stale = PendingRestore.sweepSpent(SPENT_SWEEP_AGE);
+    if (stale > 0) {
+      LOG.info("deleted {} restored image directories left behind by earlier restores", stale);
     }
   }
 
