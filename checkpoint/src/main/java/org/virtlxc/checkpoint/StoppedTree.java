@@ -1,13 +1,13 @@
 package org.virtlxc.checkpoint;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -24,6 +24,7 @@ import org.apache.logging.log4j.Logger;
 public record StoppedTree(String domainName, long controllerPid, long initPid) {
   private static final Logger LOG = LogManager.getLogger(StoppedTree.class);
   private static final Duration CONTROLLER_EXIT_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration LIBVIRTD_CLEANUP_WAIT = Duration.ofSeconds(15);
 
   /**
    * Sends SIGCONT to the init and every process below it. (SIGCONT continues a stopped pid-namespace init even from
@@ -51,25 +52,42 @@ public record StoppedTree(String domainName, long controllerPid, long initPid) {
 
   /**
    * Kills the init with SIGKILL (the kernel then kills every process of its pid namespace) and waits until the
-   * controller, seeing its init gone, has told libvirtd and left.
+   * controller, seeing its init gone, has told libvirtd and left, and libvirtd has cleaned up after it (so that libvirt
+   * shows the domain shut off).
    */
   public void kill() throws CheckpointException {
     Optional<ProcessHandle> init = ProcessHandle.of(initPid);
     init.ifPresent(ProcessHandle::destroyForcibly);
-    Optional<ProcessHandle> ctl = ProcessHandle.of(controllerPid);
-    if (ctl.isEmpty()) {
-      return;
-    }
     try {
-      ctl.get().onExit().get(CONTROLLER_EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new CheckpointException("domain " + domainName + " was saved, but its controller " + controllerPid
-          + " is still there after " + CONTROLLER_EXIT_TIMEOUT.toSeconds() + " s", e);
-    } catch (ExecutionException e) {
-      throw new CheckpointException("unable to wait for the controller of " + domainName + ": " + e.getMessage(), e);
+      if (!ProcessExit.await(controllerPid, CONTROLLER_EXIT_TIMEOUT)) {
+        throw new CheckpointException("domain " + domainName + " was saved, but its controller " + controllerPid
+            + " is still there after " + CONTROLLER_EXIT_TIMEOUT.toSeconds() + " s");
+      }
+      awaitLibvirtdCleanup();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CheckpointException("interrupted while waiting for the controller of " + domainName + " to stop", e);
+    }
+  }
+
+  /**
+   * Waits (polling every 20 ms) until libvirtd has removed the domain's pid file: it does so in the clean-up after
+   * the controller's end, right before it marks the domain shut off under the domain's lock, so a {@code virsh
+   * domstate} from then on says "shut off". libvirtd's clean-up waits until the controller is reaped (by the host's
+   * init, as libvirtd daemonized it). This replaces {@link ProcessHandle#onExit()}, which polls a process that is not
+   * this JVM's child 300 ms apart. Gives up quietly after {@link #LIBVIRTD_CLEANUP_WAIT} (libvirtd not running): the
+   * controller has ended, the domain is saved.
+   */
+  private void awaitLibvirtdCleanup() throws InterruptedException {
+    Path pidFile = RunningDomain.LIBVIRT_LXC_STATE_DIR.resolve(domainName + ".pid");
+    long deadline = System.nanoTime() + LIBVIRTD_CLEANUP_WAIT.toNanos();
+    while (Files.exists(pidFile)) {
+      if (System.nanoTime() - deadline >= 0) {
+        LOG.warn("the controller of {} has ended, but libvirtd has not cleaned up after it within {} s ({} is still"
+            + " there)", domainName, LIBVIRTD_CLEANUP_WAIT.toSeconds(), pidFile);
+        return;
+      }
+      Thread.sleep(20);
     }
   }
 }
