@@ -12,9 +12,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code virt-lxc migrate} between two simulated hosts ({@link TwoHosts}), each running {@code virt-lxc
@@ -30,23 +29,9 @@ class MigrationIT {
   private static final String BIG_COUNTER_LOOP = "v=$(dd if=/dev/urandom bs=1024 count=2048 2>/dev/null | base64); "
       + COUNTER_LOOP;
   private static final int ECHO_PORT = 7007;
-  private static MigrationHosts migration;
-  private static TwoHosts hosts;
-  private static Path pki;
 
-  @BeforeAll
-  static void setUp() throws Exception {
-    migration = MigrationHosts.start(PREFIX);
-    hosts = migration.hosts();
-    pki = migration.pki();
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (migration != null) {
-      migration.close();
-    }
-  }
+  @RegisterExtension
+  static final MigrationHosts.PerClass hosts = new MigrationHosts.PerClass(PREFIX);
 
   @Test
   void aCounterMigratesThereAndBackAndCountsOn() throws Exception {
@@ -61,7 +46,7 @@ class MigrationIT {
       Counter.awaitAbove(root, 2, Duration.ofSeconds(30));
 
       SimulatedHost.Result there = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--persistent",
-          "--undefinesource", "--verbose", "--pki", pki.toString()).ok();
+          "--undefinesource", "--verbose", "--pki", hosts.pki().toString()).ok();
       int atMigration = Counter.current(root);
       System.out.println("a -> b: " + there.err().strip() + " (counter " + atMigration + ")");
       assertTrue(there.err().contains("Migration: [100 %]"), there.err());
@@ -77,7 +62,7 @@ class MigrationIT {
           .matches("(?s).*Job type:\\s+Completed.*Operation:\\s+Incoming migration.*"), "job recorded on b");
 
       SimulatedHost.Result back = b.virtLxc("migrate", name, "lxc://" + a.address() + "/", "--compress", "--pki",
-          pki.toString()).ok();
+          hosts.pki().toString()).ok();
       int atReturn = Counter.current(root);
       System.out.println("b -> a: " + back.err().strip() + " (counter " + atReturn + ")");
       assertEquals("running", a.virsh("domstate", name).ok().out().strip());
@@ -86,7 +71,7 @@ class MigrationIT {
       int onA = Counter.awaitAbove(root, atReturn, Duration.ofSeconds(30));
       assertTrue(onA <= atReturn + 5 && atReturn >= onB, "counts on from " + atReturn + " back on a: " + onA);
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
     }
   }
 
@@ -108,13 +93,13 @@ class MigrationIT {
           hosts.controller());
       a.virsh("start", name).ok();
       assertTrue(echo(a, guestIp, "before " + id).contains("before " + id), "serves on a");
-      a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki", pki.toString()).ok();
+      a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki", hosts.pki().toString()).ok();
       assertEquals("running", b.virsh("domstate", name).ok().out().strip());
       String after = echo(b, guestIp, "after " + id);
       assertTrue(after.contains("after " + id), "the listening socket serves on b: " + after);
       Counter.awaitAbove(root, Counter.current(root), Duration.ofSeconds(30));
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
     }
   }
 
@@ -133,13 +118,13 @@ class MigrationIT {
       b.virsh("start", name).ok();
       Counter.awaitAbove(root, 1, Duration.ofSeconds(30));
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
-          pki.toString());
+          hosts.pki().toString());
       assertEquals(1, r.status(), r.err());
       assertTrue(r.err().contains("Failed to migrate domain '" + name + "'")
           && r.err().contains("domain " + name + " is already running on this host"), r.err());
       assertSourceRunsOn(name, root);
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
     }
   }
 
@@ -158,7 +143,7 @@ class MigrationIT {
       Process proxy = startProxy(a, proxyPort, b.address(), 16520, 400_000);
       try {
         SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--migrateuri",
-            "tcp://127.0.0.1:" + proxyPort, "--persistent", "--pki", pki.toString());
+            "tcp://127.0.0.1:" + proxyPort, "--persistent", "--pki", hosts.pki().toString());
         assertEquals(1, r.status(), r.err());
         System.out.println("cut: " + r.err().strip());
         assertTrue(r.err().contains("keeps running") && r.err().contains("broke while the image was sent"), r.err());
@@ -170,11 +155,11 @@ class MigrationIT {
       assertNothingOn(b, name, uuid);
 
       // the service on b still serves: the same migration without the cut succeeds
-      a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki", pki.toString()).ok();
+      a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki", hosts.pki().toString()).ok();
       assertEquals("running", b.virsh("domstate", name).ok().out().strip());
       Counter.awaitAbove(root, Counter.current(root), Duration.ofSeconds(30));
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
     }
   }
 
@@ -188,7 +173,7 @@ class MigrationIT {
       String uuid = d.uuid();
       Path root = d.root();
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--persistent",
-          "--undefinesource", "--pki", pki.toString());
+          "--undefinesource", "--pki", hosts.pki().toString());
       assertEquals(1, r.status(), r.err());
       System.out.println("failed restore: " + r.err().strip());
       assertTrue(r.err().contains("the destination failed"), r.err());
@@ -251,7 +236,7 @@ class MigrationIT {
       String uuid = d.uuid();
       Path root = d.root();
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--timeout", "3",
-          "--pki", pki.toString());
+          "--pki", hosts.pki().toString());
       assertEquals(1, r.status(), r.err());
       assertTrue(r.err().contains("operation aborted"), r.err());
       assertSourceRunsOn(name, root);
@@ -268,7 +253,7 @@ class MigrationIT {
     Path rogue = MigrationPki.create(hosts.shared().resolve("rogue-pki"), List.of());
     Path mixed = Files.createDirectories(hosts.shared().resolve("mixed-pki/libvirt/private"));
     Files.createDirectories(hosts.shared().resolve("mixed-pki/CA"));
-    Files.copy(pki.resolve("CA/cacert.pem"), hosts.shared().resolve("mixed-pki/CA/cacert.pem"));
+    Files.copy(hosts.pki().resolve("CA/cacert.pem"), hosts.shared().resolve("mixed-pki/CA/cacert.pem"));
     Files.copy(rogue.resolve("libvirt/clientcert.pem"), hosts.shared().resolve("mixed-pki/libvirt/clientcert.pem"));
     Files.copy(rogue.resolve("libvirt/private/clientkey.pem"), mixed.resolve("clientkey.pem"));
     try {
@@ -286,7 +271,7 @@ class MigrationIT {
       assertSourceRunsOn(name, root);
       assertFalse(b.virsh("list", "--all", "--name").ok().out().contains(name));
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
     }
   }
 
@@ -299,12 +284,12 @@ class MigrationIT {
       define(a, name, UUID.randomUUID().toString(), root, COUNTER_LOOP, "", hosts.controller());
       a.virsh("start", name).ok();
       SimulatedHost.Result live = a.virtLxc("migrate", name, "lxc+tcp://" + hosts.b().address() + "/system", "--live",
-          "--pki", pki.toString());
+          "--pki", hosts.pki().toString());
       assertEquals(1, live.status());
       assertTrue(live.err().contains("soft-dirty") || live.err().contains("pre-copy"), live.err());
       assertEquals("running", a.virsh("domstate", name).ok().out().strip());
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
     }
   }
 
@@ -321,7 +306,7 @@ class MigrationIT {
   private record CountingOnA(String name, String uuid, Path root, String emulator) implements AutoCloseable {
     @Override
     public void close() throws IOException {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
       Files.deleteIfExists(hosts.a().hostPath(emulator));
       Files.deleteIfExists(hosts.b().hostPath(emulator));
     }
@@ -411,7 +396,7 @@ class MigrationIT {
   /** {@code virt-lxc migrate NAME} from a to b, running in the background, its output in {@code log}. */
   private Process migrateInBackground(SimulatedHost a, SimulatedHost b, String name, Path log) throws IOException {
     return a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
-        pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        hosts.pki().toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   /** The source's {@code domjobinfo} once it mentions {@code phase}, or the last one seen after about 15 s. */

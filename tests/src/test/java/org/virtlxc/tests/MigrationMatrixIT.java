@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,23 +28,9 @@ class MigrationMatrixIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Pattern STDOUT_LINE = Pattern.compile("stdout (\\d+)\\r?\\n");
   private static final Pattern OPENED_LINE = Pattern.compile("opened (\\d+)\\r?\\n");
-  private static MigrationHosts migration;
-  private static TwoHosts hosts;
-  private static Path pki;
 
-  @BeforeAll
-  static void setUp() throws Exception {
-    migration = MigrationHosts.start(PREFIX);
-    hosts = migration.hosts();
-    pki = migration.pki();
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (migration != null) {
-      migration.close();
-    }
-  }
+  @RegisterExtension
+  static final MigrationHosts.PerClass hosts = new MigrationHosts.PerClass(PREFIX);
 
   /**
    * Init runs the shell counter, each tick also appending a line to a file it holds open as fd 3 (not O_APPEND) and
@@ -78,7 +63,7 @@ class MigrationMatrixIT {
       moveAndCheck(name, root, hosts.a(), hosts.b(), 1, pidAndHash);
       moveAndCheck(name, root, hosts.b(), hosts.a(), 2, pidAndHash);
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
     }
   }
 
@@ -97,7 +82,7 @@ class MigrationMatrixIT {
     List<String> mode = postcopy ? List.of("--postcopy") : List.of();
     String name = PREFIX + "tcp-" + id;
     Path root = TestController.busyboxRoot(hosts.shared().resolve(name));
-    try (OutsideClient net = OutsideClient.create(hosts)) {
+    try (OutsideClient net = OutsideClient.create(hosts.twoHosts())) {
       hosts.a().defineBusybox(name, UUID.randomUUID().toString(), root, "/bin/sh",
           "nc -ll -p " + OutsideClient.ECHO_PORT + " -e /bin/cat & " + Counter.LOOP,
           "<interface type='bridge'><source bridge='" + OutsideClient.HOST_BRIDGE + "'/><ip address='"
@@ -117,7 +102,7 @@ class MigrationMatrixIT {
         assertEquals(connection, net.established(), "the same connection");
         Counter.awaitAbove(root, Counter.current(root), WAIT);
       } finally {
-        migration.removeEverywhere(name);
+        hosts.removeEverywhere(name);
       }
     }
   }
@@ -127,7 +112,7 @@ class MigrationMatrixIT {
   /** {@code migrate NAME lxc+tcp://TO/system --persistent --undefinesource --pki PKI} plus {@code extra}. */
   private static String[] migrate(String name, SimulatedHost to, List<String> extra) {
     List<String> args = new java.util.ArrayList<>(List.of("migrate", name, "lxc+tcp://" + to.address() + "/system",
-        "--persistent", "--undefinesource", "--pki", pki.toString()));
+        "--persistent", "--undefinesource", "--pki", hosts.pki().toString()));
     args.addAll(extra);
     return args.toArray(String[]::new);
   }
@@ -143,7 +128,7 @@ class MigrationMatrixIT {
     long heldBefore = Files.size(held);
 
     SimulatedHost.Result r = from.virtLxc("migrate", name, "lxc+tcp://" + to.address() + "/system", "--persistent",
-        "--undefinesource", "--pki", pki.toString()).ok();
+        "--undefinesource", "--pki", hosts.pki().toString()).ok();
     int atMigration = Counter.current(root);
     System.out.println("move " + move + " " + from.name() + " -> " + to.name() + ": " + r.err().strip()
         + " (counter " + atMigration + ", pipe " + pipeBefore + ", held file " + heldBefore + " bytes)");

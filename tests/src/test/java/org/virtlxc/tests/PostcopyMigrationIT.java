@@ -14,9 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code virt-lxc migrate --postcopy} between two simulated hosts ({@link TwoHosts}), each running {@code virt-lxc
@@ -31,23 +30,9 @@ class PostcopyMigrationIT {
   private static final Path WORKLOAD_SOURCE = Path.of("src/test/resources/org/virtlxc/tests/matrix-workload.c");
   private static final int MEMORY_MIB = 64;
   private static final String SCRIPT = "/bin/matrix-workload memory " + MEMORY_MIB + " /tmp & " + Counter.LOOP;
-  private static TwoHosts hosts;
-  private static Path pki;
-  private static MigrationHosts migration;
 
-  @BeforeAll
-  static void setUp() throws Exception {
-    migration = MigrationHosts.start(PREFIX);
-    hosts = migration.hosts();
-    pki = migration.pki();
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (migration != null) {
-      migration.close();
-    }
-  }
+  @RegisterExtension
+  static final MigrationHosts.PerClass hosts = new MigrationHosts.PerClass(PREFIX);
 
   @Test
   void aDomainResumesOnTheDestinationBeforeItsMemoryAndKeepsItsMemoryAndCount() throws Exception {
@@ -63,7 +48,7 @@ class PostcopyMigrationIT {
       Counter.awaitAbove(root, 2, Duration.ofSeconds(30));
 
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--postcopy",
-          "--persistent", "--undefinesource", "--verbose", "--pki", pki.toString()).ok();
+          "--persistent", "--undefinesource", "--verbose", "--pki", hosts.pki().toString()).ok();
       int atMigration = Counter.current(root);
       System.out.println("post-copy a -> b: " + r.err().strip() + " (counter " + atMigration + ")");
       assertTrue(r.err().contains("Migration: [100 %]"), r.err());
@@ -82,7 +67,7 @@ class PostcopyMigrationIT {
       assertNoLazyLeftovers(a, name);
       assertNoLazyLeftovers(b, name);
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
     }
   }
 
@@ -96,7 +81,7 @@ class PostcopyMigrationIT {
       Path root = d.root();
       String filled = d.filled();
       SimulatedHost.Result r = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--postcopy",
-          "--persistent", "--undefinesource", "--pki", pki.toString());
+          "--persistent", "--undefinesource", "--pki", hosts.pki().toString());
       System.out.println("post-copy, failed restore: " + r.err().strip());
       assertEquals(1, r.status(), r.err());
       assertTrue(r.err().contains("(it keeps running)") && r.err().contains("the destination failed"), r.err());
@@ -183,7 +168,7 @@ class PostcopyMigrationIT {
       Thread.sleep(2500);
       assertEquals(now, Counter.current(root), "nothing counts: the source's processes are stopped");
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
     }
   }
 
@@ -197,7 +182,7 @@ class PostcopyMigrationIT {
   private record OnA(String name, String uuid, Path root, String emulator, String filled) implements AutoCloseable {
     @Override
     public void close() throws IOException {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
       Files.deleteIfExists(hosts.a().hostPath(emulator));
       Files.deleteIfExists(hosts.b().hostPath(emulator));
     }
@@ -248,7 +233,7 @@ class PostcopyMigrationIT {
   /** {@code virt-lxc migrate NAME --postcopy --persistent} from a to b in the background, its output in {@code log}. */
   private static Process migrateInBackground(String name, Path log) throws IOException {
     return hosts.a().command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + hosts.b().address()
-        + "/system", "--postcopy", "--persistent", "--pki", pki.toString()).redirectErrorStream(true)
+        + "/system", "--postcopy", "--persistent", "--pki", hosts.pki().toString()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
   }
 

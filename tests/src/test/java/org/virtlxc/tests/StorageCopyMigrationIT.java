@@ -9,9 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code virt-lxc migrate --copy-storage-all|--copy-storage-inc} between the two simulated hosts of a {@link TwoHosts},
@@ -23,23 +22,9 @@ class StorageCopyMigrationIT {
   private static final String PREFIX = "vlxct-stcopy-";
   private static final String WORKLOAD = "exec 3>>/tmp/held.log; "
       + Counter.loop("echo tick $i >&3; echo $i > /tmp/last-$((i % 3))");
-  private static MigrationHosts migration;
-  private static TwoHosts hosts;
-  private static Path pki;
 
-  @BeforeAll
-  static void setUp() throws Exception {
-    migration = MigrationHosts.start(PREFIX);
-    hosts = migration.hosts();
-    pki = migration.pki();
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (migration != null) {
-      migration.close();
-    }
-  }
+  @RegisterExtension
+  static final MigrationHosts.PerClass hosts = new MigrationHosts.PerClass(PREFIX);
 
   @Test
   void aDomainOnLocalStorageMovesWithItsFilesAndComesBackIncrementally() throws Exception {
@@ -59,12 +44,12 @@ class StorageCopyMigrationIT {
       assertFalse(Files.exists(rootOnB), "b has no copy yet");
 
       SimulatedHost.Result shared = a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--pki",
-          pki.toString());
+          hosts.pki().toString());
       assertEquals(1, shared.status(), "without a copy, b refuses: " + shared.err());
       assertTrue(shared.err().contains("host path " + root + " of the domain does not exist"), shared.err());
 
       a.virtLxc("migrate", name, "lxc+tcp://" + b.address() + "/system", "--persistent", "--undefinesource",
-          "--copy-storage-all", "--pki", pki.toString()).ok();
+          "--copy-storage-all", "--pki", hosts.pki().toString()).ok();
       int atMove = Counter.current(rootOnA);
       assertEquals("running", b.virsh("domstate", name).ok().out().strip());
       int onB = Counter.awaitAbove(rootOnB, atMove, Duration.ofSeconds(30));
@@ -75,14 +60,14 @@ class StorageCopyMigrationIT {
       assertEquals(Counter.read(rootOnA), atMove, "a's files stay as they were when the domain left");
 
       SimulatedHost.Result full = b.virtLxc("migrate", name, "lxc+tcp://" + a.address() + "/system",
-          "--copy-storage-all", "--pki", pki.toString());
+          "--copy-storage-all", "--pki", hosts.pki().toString());
       assertEquals(1, full.status(), full.err());
       assertTrue(full.err().contains("host path " + root + " already exists on this host and is not an empty"
           + " directory"), full.err());
       assertEquals("running", b.virsh("domstate", name).ok().out().strip(), "b runs on after the refusal");
 
       b.virtLxc("migrate", name, "lxc+tcp://" + a.address() + "/system", "--copy-storage-inc", "--pki",
-          pki.toString()).ok();
+          hosts.pki().toString()).ok();
       int back = Counter.current(rootOnB);
       assertEquals("running", a.virsh("domstate", name).ok().out().strip());
       int onA = Counter.awaitAbove(rootOnA, back, Duration.ofSeconds(30));
@@ -91,7 +76,7 @@ class StorageCopyMigrationIT {
       String heldOnA = Files.readString(rootOnA.resolve("tmp/held.log"));
       assertTrue(heldOnA.contains("tick " + back + "\n"), "a's copy has what was written on b");
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
       for (SimulatedHost h : List.of(a, b)) {
         TestController.deleteTree(h.hostPath(storage));
       }
@@ -117,7 +102,8 @@ class StorageCopyMigrationIT {
       Counter.awaitAbove(rootOnA, 1, Duration.ofSeconds(30));
       Path log = hosts.shared().resolve(name + "-migrate.log");
       Process migrate = a.command(hosts.virtLxc().toString(), "migrate", name, "lxc+tcp://" + b.address() + "/system",
-          "--copy-storage-all", "--pki", pki.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          "--copy-storage-all", "--pki", hosts.pki().toString()).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
       String info = "";
       for (int i = 0; i < 300 && !info.contains("copying storage"); i++) {
         info = a.virtLxc("domjobinfo", name).out();
@@ -139,7 +125,7 @@ class StorageCopyMigrationIT {
       assertFalse(Files.exists(rootOnB), "b removed the partial copy");
       assertFalse(b.virsh("list", "--all", "--name").ok().out().contains(name), "no domain on b");
     } finally {
-      migration.removeEverywhere(name);
+      hosts.removeEverywhere(name);
       for (SimulatedHost h : List.of(a, b)) {
         TestController.deleteTree(h.hostPath(storage));
       }
