@@ -73,9 +73,10 @@ public record StoppedTree(String domainName, long controllerPid, long initPid) {
   /**
    * Waits (polling every 20 ms) until libvirtd has removed the domain's pid file: it does so in the clean-up after
    * the controller's end, right before it marks the domain shut off under the domain's lock, so a {@code virsh
-   * domstate} from then on says "shut off". libvirtd's clean-up waits until the controller is reaped (by the host's
-   * init, as libvirtd daemonized it). This replaces {@link ProcessHandle#onExit()}, which polls a process that is not
-   * this JVM's child 300 ms apart. Gives up quietly after {@link #LIBVIRTD_CLEANUP_WAIT} (libvirtd not running): the
+   * domstate} from then on says "shut off". Here that came 0.2-0.3 s after the kill, while the controller's reaping
+   * (by the host's init, as libvirtd daemonized it) came up to 2 s later: so this replaces
+   * {@link ProcessHandle#onExit()}, which waits for that reaping and polls a process that is not this JVM's child
+   * 300 ms apart. Gives up quietly after {@link #LIBVIRTD_CLEANUP_WAIT} (libvirtd not running): the
    * controller has ended, the domain is saved.
    */
   private void awaitLibvirtdCleanup() throws InterruptedException {
