@@ -17,6 +17,7 @@ import org.apache.logging.log4j.Logger;
 import org.virtlxc.checkpoint.image.Compatibility;
 import org.virtlxc.checkpoint.image.CompatibilityReport;
 import org.virtlxc.checkpoint.image.Compression;
+import org.virtlxc.checkpoint.image.CriuImageServer;
 import org.virtlxc.checkpoint.image.ExtractedImage;
 import org.virtlxc.checkpoint.image.HostFacts;
 import org.virtlxc.checkpoint.image.Manifest;
@@ -52,6 +53,8 @@ public final class SaveService {
       "dump.log", "criu.out", CheckpointManifest.FILE + ".tmp");
   /** Names of the private directories {@link #unpack} writes into, below {@link PendingRestore#root()}. */
   static final String UNPACKING_PREFIX = ".unpacking-";
+  /** System property: false has restores unpack CRIU's memory pages instead of reading them in the save image. */
+  public static final String PAGES_IN_PLACE = "virtlxc.restore.pages-in-place";
   /** Bytes per memory page in CRIU's pages images (x86_64 and the arm64 kernels Debian ships). */
   private static final int PAGE_SIZE = 4096;
 
@@ -313,7 +316,7 @@ public final class SaveService {
     try (DomainJob job = DomainJob.begin(manifest.domainName(), JobOperation.RESTORE)) {
       try {
         job.phase("unpacking image");
-        UnpackedImage u = unpack(file, manifest.payloadBytes(), what, p -> {
+        UnpackedImage u = unpack(file, manifest, what, p -> {
           job.progress(p.bytesWritten(), p.bytesTotal(), p.pagesWritten() * manifest.pageSize(),
               p.pagesTotal() * manifest.pageSize());
           listener.progress(p);
@@ -328,9 +331,11 @@ public final class SaveService {
     }
   }
 
-  private UnpackedImage unpack(Path file, long payload, String what, WriteProgress.Listener progress)
+  private UnpackedImage unpack(Path file, Manifest manifest, String what, WriteProgress.Listener progress)
       throws CheckpointException {
-    Path root = DumpScratch.fitsInMemory(PendingRestore.fastRoot(), payload) ? PendingRestore.fastRoot()
+    boolean pagesInPlace = pagesInPlace(file, manifest);
+    long copied = manifest.payloadBytes() - (pagesInPlace ? manifest.pageBytes() : 0);
+    Path root = DumpScratch.fitsInMemory(PendingRestore.fastRoot(), Math.max(0, copied)) ? PendingRestore.fastRoot()
         : PendingRestore.root();
     Path dir;
     try {
@@ -340,11 +345,15 @@ public final class SaveService {
       throw new CheckpointException(what + ": unable to create a directory in " + root + ": " + e.getMessage(), e);
     }
     try {
-      ExtractedImage x = SaveImageReader.extract(file, dir, m -> {
+      SaveImageReader.ManifestCheck check = m -> {
         CompatibilityReport report = Compatibility.check(m, HostFacts.current(checkpointer.criu().binary()));
         report.requireCompatible(file.toString());
         report.warnings().forEach(w -> LOG.warn("save image {}: {}", file, w));
-      }, progress);
+      };
+      ExtractedImage x = pagesInPlace ? SaveImageReader.extractLeavingPages(file, dir, check, progress)
+          : SaveImageReader.extract(file, dir, check, progress);
+      x.inPlace().ifPresent(p -> LOG.info("save image {}: {} page images left in place for CRIU", file,
+          p.files().size()));
       return new UnpackedImage(file, x);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(dir);
@@ -354,6 +363,27 @@ public final class SaveService {
       }
       throw new CheckpointException(what + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether a restore of {@code file} reads CRIU's memory pages where they lie in it (uncompressed images; see
+   * {@link CriuImageServer}) instead of a copy unpacked into memory or onto disk. The system property {@value
+   * #PAGES_IN_PLACE} set to false turns it off.
+   */
+  private static boolean pagesInPlace(Path file, Manifest manifest) {
+    if ("false".equalsIgnoreCase(System.getProperty(PAGES_IN_PLACE, "true"))) {
+      return false;
+    }
+    try {
+      if (SaveImageReader.compressionOf(file) != Compression.NONE || !Files.isRegularFile(file)) {
+        return false;
+      }
+    } catch (IOException e) {
+      return false; // the unpack says what is wrong with it
+    }
+    String uuid = manifest.domainUuid();
+    return CriuImageServer.fits(PendingRestore.ownedFastImagesDir(uuid).resolve("criu"))
+        && CriuImageServer.fits(PendingRestore.ownedImagesDir(uuid).resolve("criu"));
   }
 
   private static Optional<Throwable> abortIn(Throwable t) {
@@ -386,7 +416,8 @@ public final class SaveService {
       throw new CheckpointException(what + ": unable to move " + unpacked + " to " + dir + ": " + e.getMessage(), e);
     }
     image.staged();
-    return markStaged(what, new ExtractedImage(manifest, image.verified(), dir), runState);
+    return markStaged(what, new ExtractedImage(manifest, image.verified(), dir, image.extracted().inPlace()),
+        runState);
   }
 
   /**
@@ -430,6 +461,9 @@ public final class SaveService {
       Path criuDir = x.criuDir();
       Files.copy(x.extra(CheckpointManifest.FILE), criuDir.resolve(CheckpointManifest.FILE),
           StandardCopyOption.REPLACE_EXISTING);
+      if (x.inPlace().isPresent()) {
+        x.inPlace().get().write(criuDir);
+      }
       CheckpointManifest cm = CheckpointManifest.read(criuDir);
       return PendingRestore.write(cm, criuDir, runState.label(), runState == RunState.PAUSED);
     } catch (IOException | CheckpointException | RuntimeException e) {

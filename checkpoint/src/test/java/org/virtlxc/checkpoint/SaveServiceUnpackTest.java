@@ -23,6 +23,7 @@ import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.checkpoint.criu.CriuExternals;
 import org.virtlxc.checkpoint.image.HostFacts;
 import org.virtlxc.checkpoint.image.Manifest;
+import org.virtlxc.checkpoint.image.MembersInPlace;
 import org.virtlxc.checkpoint.image.MemberSource;
 import org.virtlxc.checkpoint.image.RunState;
 import org.virtlxc.checkpoint.image.SaveImageWriter;
@@ -38,6 +39,7 @@ class SaveServiceUnpackTest {
   private static final String NAME = "vlxct-stream-unpack";
 
   @TempDir Path work;
+  private Path roots;
   private Path root;
   private Path fast;
   private String oldRoot;
@@ -48,8 +50,10 @@ class SaveServiceUnpackTest {
 
   @BeforeEach
   void useOwnRestoreRoot() throws Exception {
-    root = Files.createDirectory(work.resolve("restore"));
-    fast = work.resolve("fast"); // stands for /dev/shm/virt-lxc-restore: created on demand
+    // short: a unix socket path in the images directory must fit in 107 bytes for the pages to stay in place
+    roots = Files.createDirectory(Path.of("/tmp/vlxct-unp-" + Long.toString(System.nanoTime() % 1_000_000, 36)));
+    root = Files.createDirectory(roots.resolve("restore"));
+    fast = roots.resolve("fast"); // stands for /dev/shm/virt-lxc-restore: created on demand
     oldRoot = System.getProperty("virtlxc.restore.dir");
     oldFast = System.getProperty("virtlxc.restore.fastdir");
     System.setProperty("virtlxc.restore.dir", root.toString());
@@ -59,7 +63,8 @@ class SaveServiceUnpackTest {
   }
 
   @AfterEach
-  void restoreRoot() {
+  void restoreRoot() throws Exception {
+    Tree.delete(roots);
     reset("virtlxc.restore.dir", oldRoot);
     reset("virtlxc.restore.fastdir", oldFast);
     reset("virtlxc.jobs.dir", oldJobs);
@@ -86,8 +91,18 @@ class SaveServiceUnpackTest {
     assertEquals(PendingRestore.ownedFastImagesDir(UUID).resolve("criu"), pending.imageDir());
     assertTrue(pending.ownsImages());
     assertTrue(Files.isRegularFile(root.resolve(UUID).resolve("pending.properties")), "the marker stays on disk");
-    assertArrayEquals(Files.readAllBytes(work.resolve("criu/pages-1.img")),
-        Files.readAllBytes(pending.imageDir().resolve("pages-1.img")), "unpacked as written");
+    assertFalse(Files.exists(pending.imageDir().resolve("pages-1.img")), "the page image stays in the save image");
+    MembersInPlace inPlace = MembersInPlace.read(pending.imageDir()).orElseThrow();
+    assertEquals(image.toRealPath(), inPlace.image());
+    MembersInPlace.Region r = inPlace.files().get("pages-1.img");
+    byte[] region = new byte[Math.toIntExact(r.size())];
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(image.toFile(), "r")) {
+      f.seek(r.offset());
+      f.readFully(region);
+    }
+    assertArrayEquals(Files.readAllBytes(work.resolve("criu/pages-1.img")), region, "where the record says");
+    assertArrayEquals(Files.readAllBytes(work.resolve("criu/inventory.img")),
+        Files.readAllBytes(pending.imageDir().resolve("inventory.img")), "the rest unpacked as written");
     assertTrue(Files.isRegularFile(pending.imageDir().resolve(CheckpointManifest.FILE)));
     assertEquals(Optional.of(pending.marker()), PendingRestore.find(UUID).map(PendingRestore::marker));
     assertEquals(List.of(), unpackingDirs(), "the private directory was renamed, not copied");
@@ -126,19 +141,41 @@ class SaveServiceUnpackTest {
   @Test
   void unpackReportsProgressUpTo100Percent() throws Exception {
     Path image = writeImage();
-    List<Integer> percents = new ArrayList<>();
-    SaveListener listener = new SaveListener() {
-      @Override
-      public void progress(org.virtlxc.checkpoint.image.WriteProgress p) {
-        percents.add(p.percent());
+    for (boolean pagesInPlace : List.of(false, true)) {
+      System.setProperty(SaveService.PAGES_IN_PLACE, Boolean.toString(pagesInPlace));
+      List<Integer> percents = new ArrayList<>();
+      SaveListener listener = new SaveListener() {
+        @Override
+        public void progress(org.virtlxc.checkpoint.image.WriteProgress p) {
+          percents.add(p.percent());
+        }
+      };
+      try (UnpackedImage u = service.unpack(image, listener)) {
+        if (!pagesInPlace) { // copied: about once per MiB; checked in place: once per 16 MiB
+          assertTrue(percents.size() >= 3, "about once per MiB of the 3 MiB of pages: " + percents);
+        }
+        assertEquals(100, percents.get(percents.size() - 1));
+        for (int i = 1; i < percents.size(); i++) {
+          assertTrue(percents.get(i) >= percents.get(i - 1), "never backwards: " + percents);
+        }
+      } finally {
+        System.clearProperty(SaveService.PAGES_IN_PLACE);
       }
-    };
-    try (UnpackedImage u = service.unpack(image, listener)) {
-      assertTrue(percents.size() >= 3, "about once per MiB of the 3 MiB of pages: " + percents);
-      assertEquals(100, percents.get(percents.size() - 1));
-      for (int i = 1; i < percents.size(); i++) {
-        assertTrue(percents.get(i) >= percents.get(i - 1), "never backwards: " + percents);
-      }
+    }
+  }
+
+  @Test
+  void withPagesInPlaceOffTheyAreUnpackedToo() throws Exception {
+    Path image = writeImage();
+    System.setProperty(SaveService.PAGES_IN_PLACE, "false");
+    try (UnpackedImage u = service.unpack(image)) {
+      PendingRestore pending = service.stage(u, RunState.RUNNING);
+      assertArrayEquals(Files.readAllBytes(work.resolve("criu/pages-1.img")),
+          Files.readAllBytes(pending.imageDir().resolve("pages-1.img")), "unpacked as written");
+      assertEquals(Optional.empty(), MembersInPlace.read(pending.imageDir()));
+      pending.discard();
+    } finally {
+      System.clearProperty(SaveService.PAGES_IN_PLACE);
     }
   }
 
@@ -196,7 +233,8 @@ class SaveServiceUnpackTest {
       PendingRestore pending = service.stage(first, RunState.RUNNING);
       CheckpointException e = assertThrows(CheckpointException.class, () -> service.stage(second, RunState.RUNNING));
       assertTrue(e.getMessage().contains("already has a pending restore"), e.getMessage());
-      assertTrue(Files.isRegularFile(pending.imageDir().resolve("pages-1.img")), "the first one is untouched");
+      assertTrue(Files.isRegularFile(pending.imageDir().resolve("inventory.img")), "the first one is untouched");
+      assertTrue(Files.isRegularFile(pending.imageDir().resolve(MembersInPlace.FILE)), "with its record of places");
       pending.discard();
     }
     assertEquals(List.of(), unpackingDirs());

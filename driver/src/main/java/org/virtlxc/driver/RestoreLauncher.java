@@ -18,6 +18,8 @@ import org.virtlxc.checkpoint.criu.Criu;
 import org.virtlxc.checkpoint.criu.CriuCommands;
 import org.virtlxc.checkpoint.criu.CriuProcess;
 import org.virtlxc.checkpoint.criu.ExtraConsole;
+import org.virtlxc.checkpoint.image.CriuImageServer;
+import org.virtlxc.checkpoint.image.MembersInPlace;
 import org.virtlxc.domainxml.model.Domain;
 import org.virtlxc.domainxml.model.Filesystem;
 import org.virtlxc.driver.net.FreshNetns;
@@ -40,6 +42,10 @@ import org.virtlxc.nssetup.ContainerProcess;
  * boot (name, MAC, addresses, routes, MTU, loopback), before CRIU restores the sockets into it (fd {@value #NETNS_FD},
  * {@code --inherit-fd fd[4]:virtlxc-netns}). A namespace shared through {@code <lxc:sharenet>} is the one libvirtd
  * passed ({@code --share-net FD}). Consoles after the first are fds 5, 6, … ({@link ExtraConsole}).
+ *
+ * <p>When the restore unpacked a save image but left its page images in the file ({@link MembersInPlace}), CRIU runs
+ * with {@code --stream} and reads every image from a {@link CriuImageServer} in its images directory, which serves the
+ * pages from the save image (refusing one that changed since it was verified) and the rest from the directory.
  */
 final class RestoreLauncher {
   /** Images moved aside this long ago belong to a restore whose controller ended before deleting them. */
@@ -116,18 +122,28 @@ final class RestoreLauncher {
     } catch (IOException e) {
       throw new Controller.StartupException(what + ": unable to read " + pending.marker() + ": " + e.getMessage(), e);
     }
+    Optional<MembersInPlace> inPlace;
+    try {
+      inPlace = MembersInPlace.read(images);
+    } catch (IOException e) {
+      throw new Controller.StartupException(what + ": " + e.getMessage(), e);
+    }
+    if (inPlace.isPresent()) { // the memory pages lie in the save image: CRIU reads every image through the server
+      externals = new ArrayList<>(externals);
+      externals.add("--stream");
+    }
     cmd.addAll(criu.command(CriuCommands.restore(images, rootOf(domain), pidFile, externals)));
     LOG.info("restoring {} from {}: {}", domain.name(), images, String.join(" ", cmd));
 
     int pid;
     if (network.isEmpty()) { // the host's network namespace, or one shared through <lxc:sharenet>
       sharedNetns.ifPresent(path -> env.put("VIRTLXC_NETNS", path.toString()));
-      pid = runCriu(what, cmd, env, images.resolve("restore.log"), pidFile, pending.marker());
+      pid = runCriu(what, cmd, env, images.resolve("restore.log"), pidFile, pending.marker(), inPlace);
     } else { // a fresh network namespace set up as at boot, held until the restored tree lives in it
       try (FreshNetns netns = FreshNetns.create()) {
         NetworkSetup.system().apply(network, netns.holderPid());
         env.put("VIRTLXC_NETNS", netns.path().toString());
-        pid = runCriu(what, cmd, env, images.resolve("restore.log"), pidFile, pending.marker());
+        pid = runCriu(what, cmd, env, images.resolve("restore.log"), pidFile, pending.marker(), inPlace);
       } catch (NetworkConfigException e) {
         throw new Controller.StartupException(what + ": " + e.getMessage(), e);
       }
@@ -140,18 +156,30 @@ final class RestoreLauncher {
     return ContainerProcess.adopt(pid);
   }
 
-  private int runCriu(String what, List<String> cmd, Map<String, String> env, Path log, Path pidFile, Path marker)
-      throws Controller.StartupException {
+  private int runCriu(String what, List<String> cmd, Map<String, String> env, Path log, Path pidFile, Path marker,
+      Optional<MembersInPlace> inPlace) throws Controller.StartupException {
     Optional<String> failure;
+    CriuImageServer server = null;
     try {
       Files.deleteIfExists(pidFile);
-      failure = CriuProcess.run(cmd, env, log, log.resolveSibling("restore.out"),
-          CRIU_TIMEOUT);
+      if (inPlace.isPresent()) {
+        server = CriuImageServer.start(log.getParent(), inPlace.get());
+        LOG.info("serving CRIU's images for --stream, {} page images from {}", inPlace.get().files().size(),
+            inPlace.get().image());
+      }
+      failure = CriuProcess.run(cmd, env, log, log.resolveSibling("restore.out"), CRIU_TIMEOUT);
     } catch (IOException e) {
       throw new Controller.StartupException(what + ": unable to run CRIU: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Controller.StartupException(what + ": interrupted", e);
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+    if (failure.isPresent() && server != null && server.failure().isPresent()) {
+      failure = Optional.of(server.failure().get() + " (CRIU: " + failure.get() + ")");
     }
     if (failure.isPresent()) { // e.g. a file the tree holds open changed since the dump: the restore stays pending
       throw new Controller.StartupException(what + ": " + failure.get() + "; pending restore " + marker

@@ -144,6 +144,53 @@ class SaveRestoreCommandIT {
   }
 
   @Test
+  void aPlainImageIsRestoredWithCriuReadingItsPagesInTheImageItself() throws Exception {
+    Path launcher = work.resolve("virt-lxc-controller"); // its info lines too, in the domain's log
+    Files.writeString(launcher, Files.readString(launcher).replaceFirst("\n", "\nexport LIBVIRT_DEBUG=2\n"));
+    startAndCount(3);
+    Path file = work.resolve("plain.save");
+    virtLxc("save", name, file.toString()).ok();
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
+    int saved = Counter.current(rootfs);
+    byte[] image = Files.readAllBytes(file);
+
+    Run restore = virtLxc("restore", file.toString()).ok();
+    assertEquals("Domain restored from " + file + "\n", restore.out());
+    int after = Counter.awaitAbove(rootfs, saved - 1, Duration.ofSeconds(15));
+    assertTrue(after >= saved && after <= saved + 5, "the counter continues from " + saved + ": " + after);
+    String log = Files.readString(Path.of("/var/log/libvirt/lxc", name + ".log"));
+    Matcher served = Pattern.compile("serving CRIU's images for --stream, (\\d+) page images from " + Pattern.quote(
+        file.toRealPath().toString())).matcher(log);
+    assertTrue(served.find(), "the controller served the page images from the save image: " + log);
+    assertTrue(Integer.parseInt(served.group(1)) >= 1, served.group());
+    assertTrue(log.contains(" --stream"), "CRIU read its images from the server");
+    assertArrayEquals(image, Files.readAllBytes(file), "the save image is kept as it was");
+    assertTrue(awaitGone(PendingRestore.ownedFastImagesDir(uuid).getParent()), "the unpacked rest is removed");
+  }
+
+  @Test
+  void aSaveImageChangedAfterItsCheckIsNotRestoredFromAndTheRestoreStaysPending() throws Exception {
+    startAndCount(2);
+    Path file = work.resolve("changed.save");
+    virtLxc("save", name, file.toString()).ok();
+    assertEquals("shut off", Virsh.awaitState(name, "shut off"));
+    int saved = Counter.current(rootfs);
+    org.virtlxc.checkpoint.SaveService service = org.virtlxc.checkpoint.SaveService.create();
+    try (org.virtlxc.checkpoint.UnpackedImage unpacked = service.unpack(file)) {
+      service.stage(unpacked, RunState.RUNNING);
+    }
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+        Files.getLastModifiedTime(file).toMillis() - 60_000)); // e.g. copied over by something else
+
+    Virsh.Result start = Virsh.run("start", name);
+    assertNotEquals(0, start.status(), "a restore from a file that is no longer the one checked fails");
+    assertTrue(start.err().contains("changed since it was verified"), start.err());
+    assertEquals("shut off", Virsh.run("domstate", name).ok().out().strip());
+    assertTrue(PendingRestore.find(uuid).isPresent(), "the restore stays pending, as after any failed restore");
+    assertEquals(saved, Counter.current(rootfs), "nothing of the image ran");
+  }
+
+  @Test
   void javaApiRestoresIntoThePausedStateAndResumes() throws Exception {
     startAndCount(2);
     Path file = work.resolve("paused.save");

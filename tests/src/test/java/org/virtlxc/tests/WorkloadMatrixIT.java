@@ -31,12 +31,19 @@ import org.virtlxc.checkpoint.Checkpointer;
 import org.virtlxc.checkpoint.DumpOptions;
 import org.virtlxc.checkpoint.DumpResult;
 import org.virtlxc.checkpoint.PendingRestore;
+import org.virtlxc.checkpoint.SaveOptions;
+import org.virtlxc.checkpoint.SaveResult;
+import org.virtlxc.checkpoint.SaveService;
+import org.virtlxc.checkpoint.UnpackedImage;
+import org.virtlxc.checkpoint.image.MembersInPlace;
+import org.virtlxc.checkpoint.image.RunState;
 import org.virtlxc.checkpoint.criu.Criu;
 
 /**
  * What the checkpoint engine keeps of each kind of process state. Every workload runs in a busybox domain under
  * virt-lxc's controller (this build's jars) and the real libvirtd; it is dumped with the real CRIU (domain shut off),
- * restored by a stock {@code virsh start}, checked from the host, then saved and restored a second time. After every
+ * restored by a stock {@code virsh start}, checked from the host, then saved into a save image and restored from it (as
+ * {@code virt-lxc save} and {@code restore} do: CRIU reads the memory pages where they lie in the image). After every
  * restore the container's processes (in-container pid, command line, cwd, environment) are exactly those dumped, and
  * init is pid 1.
  *
@@ -313,13 +320,29 @@ class WorkloadMatrixIT {
     Map<Integer, ContainerProcesses.Proc> dumped = processes();
     assertEquals(1, onlyChildNsPid(ctl), "init is pid 1");
     Path images = domain.work.resolve("images-" + round);
-    DumpResult dump = checkpointer.dump(domain.name, images, DumpOptions.stop());
-    System.out.println(domain.name + " round " + round + ": dumped in " + dump.criuTime().toMillis() + " ms, "
-        + sizeOf(images) / (1 << 20) + " MiB of images");
-    assertEquals("shut off", Virsh.run("domstate", domain.name).ok().out().strip());
-    AfterRestore after = whileSaved.check();
-
-    PendingRestore pending = checkpointer.prepareRestore(images);
+    PendingRestore pending;
+    AfterRestore after;
+    if (round == 1) { // a checkpoint directory
+      DumpResult dump = checkpointer.dump(domain.name, images, DumpOptions.stop());
+      System.out.println(domain.name + " round " + round + ": dumped in " + dump.criuTime().toMillis() + " ms, "
+          + sizeOf(images) / (1 << 20) + " MiB of images");
+      assertEquals("shut off", Virsh.run("domstate", domain.name).ok().out().strip());
+      after = whileSaved.check();
+      pending = checkpointer.prepareRestore(images);
+    } else { // a save image, as virt-lxc save and restore make and read it: CRIU reads its pages in the image itself
+      SaveService service = new SaveService(checkpointer);
+      Files.createDirectories(images);
+      Path file = images.resolve("domain.save");
+      SaveResult saved = service.save(domain.name, file, SaveOptions.defaults());
+      System.out.println(domain.name + " round " + round + ": saved in " + saved + ", " + Files.size(file) / (1 << 20)
+          + " MiB of image");
+      assertEquals("shut off", Virsh.run("domstate", domain.name).ok().out().strip());
+      after = whileSaved.check();
+      try (UnpackedImage unpacked = service.unpack(file)) {
+        pending = service.stage(unpacked, RunState.RUNNING);
+      }
+      assertTrue(MembersInPlace.read(pending.imageDir()).isPresent(), "the page images stay in the save image");
+    }
     long t0 = System.nanoTime();
     Virsh.run("start", domain.name).ok();
     System.out.println(domain.name + " round " + round + ": restored by virsh start in "

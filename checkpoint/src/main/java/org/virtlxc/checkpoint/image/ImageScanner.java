@@ -31,15 +31,20 @@ final class ImageScanner {
   /**
    * Where payload members go when the image is an uncompressed file: each member of at least {@link #REGION_MIN}
    * bytes is copied from the file by the kernel into the channel this gives, and hashed from the file's mapped pages
-   * on a helper thread meanwhile, instead of being read through the tar stream.
+   * on a helper thread meanwhile, instead of being read through the tar stream. A member {@link #leave}s says stays
+   * where it lies in the file (of any size): it is only checked, from the file's mapped pages.
    */
-  @FunctionalInterface
   interface RegionVisitor {
+    /** Whether {@code member}, whose bytes start at {@code offset} of the file, stays there. */
+    boolean leave(MemberInfo member, long offset);
+
     java.nio.channels.WritableByteChannel open(MemberInfo member) throws IOException;
   }
 
   private static final long REGION_MIN = 1 << 20;
   private static final long REGION_STEP = 64L << 20;
+  /** Bytes of a member left in place checked per region (smaller ones cost more in mappings: 1 MiB +30 % per GiB). */
+  private static final long IN_PLACE_STEP = 16L << 20;
   private static final int MAX_SMALL_MEMBER = 64 << 20;
   /** Bytes a payload member's digest thread hashes at a time (while the next ones are read and written). */
   private static final int HASH_CHUNK = 1 << 20;
@@ -131,8 +136,11 @@ final class ImageScanner {
               + " bytes; the manifest says " + expected.size());
         }
         MemberCheck check = MemberCheck.of(expected, manifest.formatVersion());
-        if (direct && expected.size() >= REGION_MIN) {
-          digests.put(expected.name(), copyRegion(expected, check, file, regions, regionDigest));
+        boolean leave = direct && regions.leave(expected, tarBytes.count());
+        if (leave || direct && expected.size() >= REGION_MIN) {
+          try (java.nio.channels.WritableByteChannel out = leave ? null : regions.open(expected)) {
+            digests.put(expected.name(), copyRegion(expected, check, file, out, regionDigest));
+          }
           continue;
         }
         MemberStream content = new MemberStream(expected, check, hasher);
@@ -219,11 +227,12 @@ final class ImageScanner {
   }
 
   /**
-   * Copies member {@code m}, whose tar header was just read, from the image file by the kernel, hashing it from the
-   * file meanwhile; then skips its content in the tar stream (not read again) and checks its padding as usual.
+   * Copies member {@code m}, whose tar header was just read, from the image file by the kernel into {@code out},
+   * hashing it from the file meanwhile, or only hashes it when {@code out} is null (it stays in the file); then skips
+   * its content in the tar stream (not read again) and checks its padding as usual.
    */
   private String copyRegion(MemberInfo m, MemberCheck check, java.nio.channels.FileChannel file,
-      RegionVisitor regions, RegionDigest digest) throws IOException {
+      java.nio.channels.WritableByteChannel out, RegionDigest digest) throws IOException {
     long start = tarBytes.count();
     long size = m.size();
     long available;
@@ -237,24 +246,32 @@ final class ImageScanner {
           + " member '" + m.name() + "' ends after " + Math.max(0, available) + " of " + size + " bytes at "
           + where(start + Math.max(0, available)));
     }
-    try (java.nio.channels.WritableByteChannel out = regions.open(m)) {
-      long hashed = 0;
+    if (out == null) { // left in place: checked from the file's pages, not copied; progress once per region
       for (long done = 0; done < size; ) {
-        if (done == hashed) {
-          long n = Math.min(REGION_STEP, size - done);
-          digest.submit(check, file, start + done, n); // checked on the digest thread while this region is copied
-          hashed += n;
-        }
-        long k = file.transferTo(start + done, Math.min(HASH_CHUNK, hashed - done), out);
-        if (k <= 0) {
-          throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated:"
-              + " member '" + m.name() + "' ends after " + done + " of " + size + " bytes");
-        }
-        done += k;
-        payloadRead += k;
-        pageBytesRead += m.isPages() ? k : 0;
-        report(); // about once per MiB
+        long n = Math.min(IN_PLACE_STEP, size - done);
+        digest.submit(check, file, start + done, n);
+        done += n;
+        payloadRead += n;
+        pageBytesRead += m.isPages() ? n : 0;
+        report();
       }
+    }
+    long hashed = out == null ? size : 0;
+    for (long done = out == null ? size : 0; done < size; ) {
+      if (done == hashed) {
+        long n = Math.min(REGION_STEP, size - done);
+        digest.submit(check, file, start + done, n); // checked on the digest thread while this region is copied
+        hashed += n;
+      }
+      long k = file.transferTo(start + done, Math.min(HASH_CHUNK, hashed - done), out);
+      if (k <= 0) {
+        throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated:"
+            + " member '" + m.name() + "' ends after " + done + " of " + size + " bytes");
+      }
+      done += k;
+      payloadRead += k;
+      pageBytesRead += m.isPages() ? k : 0;
+      report(); // about once per MiB
     }
     long end = start + size;
     long padded = (end + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;

@@ -7,9 +7,10 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 
 /**
- * The few Linux calls the JDK does not offer that {@link PageFifoReader} needs: FIFOs ({@code mkfifo}, non-blocking
- * opens, {@code poll}) and {@code splice} from a pipe into a file at an offset. Errors become IOExceptions naming the
- * call and the path, with the system's message.
+ * The few Linux calls the JDK does not offer that {@link PageFifoReader} and {@link CriuImageServer} need: FIFOs
+ * ({@code mkfifo}, non-blocking opens, {@code poll}), {@code splice} between pipes and files at an offset, and a unix
+ * socket that receives file descriptors ({@code recvmsg} with {@code SCM_RIGHTS}). Errors become IOExceptions naming
+ * the call and the path, with the system's message.
  */
 final class Libc {
   static final int O_RDONLY = 0;
@@ -21,6 +22,15 @@ final class Libc {
   static final int SPLICE_F_MOVE = 1;
   static final short POLLIN = 1;
   static final int SYNC_FILE_RANGE_WRITE = 2;
+  static final int SPLICE_F_MORE = 4;
+  static final int AF_UNIX = 1;
+  static final int SOCK_STREAM = 1;
+  static final int SOCK_CLOEXEC = O_CLOEXEC;
+  static final int SOL_SOCKET = 1;
+  static final int SCM_RIGHTS = 1;
+  static final int MSG_CMSG_CLOEXEC = 0x40000000;
+  static final int EPIPE = 32;
+  static final int EINTR = 4;
 
   static {
     Native.register(Libc.class, "c");
@@ -44,6 +54,20 @@ final class Libc {
   static native int sync_file_range(int fd, long offset, long length, int flags) throws LastErrorException;
 
   static native String strerror(int errno);
+
+  static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+  static native int bind(int fd, Pointer address, int length) throws LastErrorException;
+
+  static native int listen(int fd, int backlog) throws LastErrorException;
+
+  static native int accept4(int fd, Pointer address, Pointer length, int flags) throws LastErrorException;
+
+  static native long read(int fd, Pointer buffer, long count) throws LastErrorException;
+
+  static native long write(int fd, Pointer buffer, long count) throws LastErrorException;
+
+  static native long recvmsg(int fd, Pointer message, int flags) throws LastErrorException;
 
   /** Starts writing back a range of {@code fd} without waiting for it: a hint, errors are ignored. */
   static void startWriteback(int fd, long offset, long length) {
@@ -89,7 +113,7 @@ final class Libc {
     try {
       return poll(pollfd, 1, timeoutMillis) > 0;
     } catch (LastErrorException e) {
-      if (e.getErrorCode() == 4) { // EINTR
+      if (e.getErrorCode() == EINTR) {
         return false;
       }
       throw failure("poll", path, e);

@@ -79,7 +79,59 @@ public final class SaveImageReader {
       throws IOException {
     try (InputStream in = open(file);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      return extract(in, file.toString(), dir, check, progress, channel);
+      return extract(in, file.toString(), dir, check, progress, channel, SaveImageReader::createMemberFile,
+          (m, offset) -> false);
+    }
+  }
+
+  /**
+   * As {@link #extract(Path, Path, ManifestCheck, WriteProgress.Listener)}, except that CRIU's memory page images of
+   * an uncompressed image stay where they lie in {@code file}: they are checked like every member but not copied, and
+   * the result's {@link ExtractedImage#inPlace()} says where they are (for {@code criu restore --stream}, served by
+   * {@link CriuImageServer}). A zstd image is unpacked whole.
+   */
+  public static ExtractedImage extractLeavingPages(Path file, Path dir, ManifestCheck check,
+      WriteProgress.Listener progress) throws IOException {
+    Path real;
+    FileIdentity before;
+    try {
+      real = file.toRealPath();
+      before = FileIdentity.of(real);
+    } catch (NoSuchFileException e) {
+      throw new SaveImageException(SaveImageException.Code.INVALID_ARGUMENT, "save image " + file
+          + " does not exist", e);
+    }
+    java.util.Map<String, MembersInPlace.Region> pages = new java.util.LinkedHashMap<>();
+    ExtractedImage x;
+    try (InputStream in = open(real);
+        FileChannel channel = FileChannel.open(real, StandardOpenOption.READ)) {
+      x = extract(in, file.toString(), dir, check, progress, channel, (target, m) -> createMemberFile(target, m),
+          (m, offset) -> {
+            if (m.isPages()) {
+              pages.put(m.name().substring(MemberNames.CRIU_PREFIX.length()),
+                  new MembersInPlace.Region(offset, m.size()));
+              return true;
+            }
+            return false;
+          });
+    }
+    if (pages.isEmpty()) {
+      return x;
+    }
+    if (!FileIdentity.of(real).equals(before)) {
+      removeContents(x.directory(), false);
+      throw new SaveImageException(SaveImageException.Code.INVALID_ARGUMENT, "save image " + file
+          + " changed while it was read");
+    }
+    return x.withInPlace(new MembersInPlace(real, before, pages));
+  }
+
+  /** How {@code file} is stored, from its first bytes. */
+  public static Compression compressionOf(Path file) throws IOException {
+    try (InputStream in = open(file)) {
+      byte[] magic = in.readNBytes(4);
+      return java.util.Arrays.equals(magic, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}) ? Compression.ZSTD
+          : Compression.NONE;
     }
   }
 
@@ -111,8 +163,26 @@ public final class SaveImageReader {
   /** As {@link #extract(InputStream, String, Path, ManifestCheck)}, with {@code progress}. */
   public static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check,
       WriteProgress.Listener progress) throws IOException {
-    return extract(in, source, dir, check, progress, null);
+    return extract(in, source, dir, check, progress, null, SaveImageReader::createMemberFile, (m, offset) -> false);
   }
+
+  /** Where a large member of an uncompressed image goes. */
+  @FunctionalInterface
+  private interface LargeMembers {
+    java.nio.channels.WritableByteChannel open(Path dir, MemberInfo m) throws IOException;
+  }
+
+  /** Whether member {@code m} of an uncompressed image, at {@code offset} of its file, stays there (not unpacked). */
+  @FunctionalInterface
+  private interface LeftMembers {
+    boolean leave(MemberInfo m, long offset);
+  }
+
+  private static java.nio.channels.WritableByteChannel createMemberFile(Path dir, MemberInfo m) throws IOException {
+    return FileChannel.open(memberFile(dir, m), java.util.Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(AtomicFile.MODE_0600));
+  }
+
 
   /**
    * As {@link #extract(InputStream, String, Path, ManifestCheck, WriteProgress.Listener)}; {@code file} (or null) is
@@ -120,7 +190,7 @@ public final class SaveImageReader {
    * it by the kernel and hashed from its pages, not read through the stream.
    */
   private static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check,
-      WriteProgress.Listener progress, FileChannel file) throws IOException {
+      WriteProgress.Listener progress, FileChannel file, LargeMembers large, LeftMembers left) throws IOException {
     Path target = dir.toAbsolutePath();
     boolean created = prepareEmptyDirectory(target);
     boolean ok = false;
@@ -129,8 +199,17 @@ public final class SaveImageReader {
       check.check(s.manifest());
       s.progress(progress);
       var digests = s.scanMembers((m, content) -> writeMember(target, m, content), file,
-          m -> FileChannel.open(memberFile(target, m), java.util.Set.of(StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(AtomicFile.MODE_0600)));
+          new ImageScanner.RegionVisitor() {
+            @Override
+            public boolean leave(MemberInfo m, long offset) {
+              return left.leave(m, offset);
+            }
+
+            @Override
+            public java.nio.channels.WritableByteChannel open(MemberInfo m) throws IOException {
+              return large.open(target, m);
+            }
+          });
       VerifiedImage v = new VerifiedImage(s.manifest(), s.compression(), digests, s.bytesRead());
       ok = true;
       LOG.info("extracted save image {} into {} ({} members)", source, target, digests.size());

@@ -31,7 +31,9 @@
  * no truncation passes unnoticed.
  *
  * <h2>Entry points</h2>
- * {@link SaveImageWriter} (save), {@link SaveImageReader} (dumpxml/info, verify, restore's extraction),
+ * {@link SaveImageWriter} (save), {@link SaveImageReader} (dumpxml/info, verify, restore's extraction; {@link
+ * SaveImageReader#extractLeavingPages} leaves an uncompressed image's page images in the file, recorded as {@link
+ * MembersInPlace}, which the controller's {@link CriuImageServer} serves to {@code criu restore --stream}),
  * {@link SaveImageEditor#define} (save-image-define), {@link HostFacts#current()} and
  * {@link Compatibility#check} (restore's host check).
  */
