@@ -128,7 +128,8 @@ final class ImageScanner {
       throws IOException {
     boolean direct = file != null && regions != null && compression == Compression.NONE;
     try (BackgroundDigest hasher = new BackgroundDigest(HASH_CHUNK);
-        RegionDigest regionDigest = direct ? new RegionDigest() : null) {
+        RegionDigest regionDigest = direct ? new RegionDigest() : null;
+        ParallelChunkCheck chunkCheck = direct ? new ParallelChunkCheck() : null) {
       for (MemberInfo expected : manifest.members()) {
         TarArchiveEntry e = nextEntry(expected.name());
         if (e.getSize() != expected.size()) {
@@ -139,7 +140,7 @@ final class ImageScanner {
         boolean leave = direct && regions.leave(expected, tarBytes.count());
         if (leave || direct && expected.size() >= REGION_MIN) {
           try (java.nio.channels.WritableByteChannel out = leave ? null : regions.open(expected)) {
-            digests.put(expected.name(), copyRegion(expected, check, file, out, regionDigest));
+            digests.put(expected.name(), copyRegion(expected, check, file, out, regionDigest, chunkCheck));
           }
           continue;
         }
@@ -232,7 +233,8 @@ final class ImageScanner {
    * its content in the tar stream (not read again) and checks its padding as usual.
    */
   private String copyRegion(MemberInfo m, MemberCheck check, java.nio.channels.FileChannel file,
-      java.nio.channels.WritableByteChannel out, RegionDigest digest) throws IOException {
+      java.nio.channels.WritableByteChannel out, RegionDigest digest, ParallelChunkCheck chunkCheck)
+      throws IOException {
     long start = tarBytes.count();
     long size = m.size();
     long available;
@@ -246,7 +248,14 @@ final class ImageScanner {
           + " member '" + m.name() + "' ends after " + Math.max(0, available) + " of " + size + " bytes at "
           + where(start + Math.max(0, available)));
     }
-    if (out == null) { // left in place: checked from the file's pages, not copied; progress once per region
+    String value = null;
+    if (out == null && MemberCheck.isCrc(m, manifest.formatVersion())) { // left in place, CRC32C chunks: in parallel
+      value = chunkCheck.check(file, start, size, n -> {
+        payloadRead += n;
+        pageBytesRead += n;
+        report();
+      });
+    } else if (out == null) { // left in place: checked from the file's pages, not copied; progress once per region
       for (long done = 0; done < size; ) {
         long n = Math.min(IN_PLACE_STEP, size - done);
         digest.submit(check, file, start + done, n);
@@ -283,15 +292,15 @@ final class ImageScanner {
     } finally {
       fileBytes.skipsUnread(false);
     }
-    long skipped = 0;
-    for (long k; skipped < size && (k = tar.skip(size - skipped)) > 0; ) {
+    long skipped = 0; // by reads into one buffer (left unfilled): tar.skip allocates a scratch array per 8 KiB
+    for (int k; skipped < size && (k = tar.read(buffer, 0, (int) Math.min(buffer.length, size - skipped))) > 0; ) {
       skipped += k;
     }
     if (skipped != size || tarBytes.count() != end) {
       throw new IllegalStateException("skipped member '" + m.name() + "' to offset " + tarBytes.count() + ", not "
           + end);
     }
-    return digest.finish(check);
+    return value != null ? value : digest.finish(check);
   }
 
   private void report() throws IOException {

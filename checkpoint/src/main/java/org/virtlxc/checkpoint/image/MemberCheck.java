@@ -27,6 +27,11 @@ abstract class MemberCheck {
     return formatVersion >= 2 && member.isPages();
   }
 
+  /** The CRC32C chunks of a page image (format 2 on), or of a part of one starting at a chunk boundary. */
+  static MemberCheck crc32cChunks() {
+    return new Crc32cChunks();
+  }
+
   /** A SHA-256 check, as for the manifest and the trailer. */
   static MemberCheck sha256() {
     return new Sha256Check();

@@ -77,7 +77,7 @@ final class RegionDigest implements AutoCloseable {
    * Unmaps a region now rather than when it is collected: a mapping keeps a removed file's space in use and its file
    * system busy (a failed write's temporary file, a tmpfs to unmount). Only this class holds the region.
    */
-  private static void unmap(MappedByteBuffer region) {
+  static void unmap(MappedByteBuffer region) {
     if (UNSAFE != null) {
       UNSAFE.invokeCleaner(region);
     }
