@@ -25,6 +25,11 @@ final class Samples {
     return values.getOrDefault(name, List.of());
   }
 
+  /** The smallest value (the quietest run on a noisy machine); NaN when nothing was recorded. */
+  double min(String name) {
+    return all(name).stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+  }
+
   /** The median (mean of the two middle values for an even count); NaN when nothing was recorded. */
   double median(String name) {
     List<Double> v = new ArrayList<>(all(name));

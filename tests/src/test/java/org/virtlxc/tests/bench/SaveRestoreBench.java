@@ -214,6 +214,10 @@ public final class SaveRestoreBench {
       double d = (s.median("restore " + c) - s.median("raw restore tmpfs")) / 1000;
       System.out.printf(Locale.ROOT, "%-52s %+8.2fs %+8.2fs  %s%n", "restore " + c + " - raw criu restore (tmpfs)", d,
           0.5, d <= 0.5 ? "ok" : "MISSED");
+      // medians mislead when one side's runs met first-touch guest memory (README, "Measuring on this VM")
+      double quiet = (s.min("restore " + c) - s.min("raw restore tmpfs")) / 1000;
+      System.out.printf(Locale.ROOT, "%-52s %+8.2fs %+8.2fs  %s%n", "restore " + c + " - raw, fastest runs (info)",
+          quiet, 0.5, quiet <= 0.5 ? "ok" : "MISSED");
       ratio(s, "restore " + c + " / lxc-checkpoint -r", "restore " + c, "lxc restore tmpfs", 1.0);
     }
   }
