@@ -367,8 +367,8 @@ public final class SaveService {
 
   /**
    * Whether a restore of {@code file} reads CRIU's memory pages where they lie in it (uncompressed images; see
-   * {@link CriuImageServer}) instead of a copy unpacked into memory or onto disk. The system property {@value
-   * #PAGES_IN_PLACE} set to false turns it off.
+   * {@link CriuImageServer}) instead of a copy unpacked into memory or onto disk: when libvirtd (whose mount namespace
+   * the controller shares) sees the file too. The system property {@value #PAGES_IN_PLACE} set to false turns it off.
    */
   private static boolean pagesInPlace(Path file, Manifest manifest) {
     if ("false".equalsIgnoreCase(System.getProperty(PAGES_IN_PLACE, "true"))) {
@@ -382,8 +382,20 @@ public final class SaveService {
       return false; // the unpack says what is wrong with it
     }
     String uuid = manifest.domainUuid();
-    return CriuImageServer.fits(PendingRestore.ownedFastImagesDir(uuid).resolve("criu"))
-        && CriuImageServer.fits(PendingRestore.ownedImagesDir(uuid).resolve("criu"));
+    if (!CriuImageServer.fits(PendingRestore.ownedFastImagesDir(uuid).resolve("criu"))
+        || !CriuImageServer.fits(PendingRestore.ownedImagesDir(uuid).resolve("criu"))) {
+      return false;
+    }
+    try {
+      if (!LibvirtdMountView.sees(file.toRealPath())) {
+        LOG.info("save image {} is not the same file in libvirtd's mount namespace (mounted after libvirtd started?):"
+            + " its page images are unpacked", file);
+        return false;
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return true;
   }
 
   private static Optional<Throwable> abortIn(Throwable t) {

@@ -45,6 +45,7 @@ class SaveServiceUnpackTest {
   private String oldRoot;
   private String oldFast;
   private String oldJobs;
+  private String oldPidFiles;
   private final SaveService service = new SaveService(new Checkpointer(Criu.fromSystemProperty(),
       Path.of("/nonexistent")));
 
@@ -58,6 +59,8 @@ class SaveServiceUnpackTest {
     oldFast = System.getProperty("virtlxc.restore.fastdir");
     System.setProperty("virtlxc.restore.dir", root.toString());
     System.setProperty("virtlxc.restore.fastdir", fast.toString());
+    oldPidFiles = System.getProperty(LibvirtdMountView.PID_FILES_PROPERTY);
+    System.setProperty(LibvirtdMountView.PID_FILES_PROPERTY, work.resolve("no-libvirtd.pid").toString());
     oldJobs = System.getProperty("virtlxc.jobs.dir");
     System.setProperty("virtlxc.jobs.dir", Files.createDirectory(work.resolve("jobs")).toString());
   }
@@ -68,6 +71,7 @@ class SaveServiceUnpackTest {
     reset("virtlxc.restore.dir", oldRoot);
     reset("virtlxc.restore.fastdir", oldFast);
     reset("virtlxc.jobs.dir", oldJobs);
+    reset(LibvirtdMountView.PID_FILES_PROPERTY, oldPidFiles);
   }
 
   private static void reset(String property, String old) {
