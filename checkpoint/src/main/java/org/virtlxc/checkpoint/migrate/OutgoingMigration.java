@@ -105,6 +105,7 @@ public final class OutgoingMigration {
       throw new CheckpointException(what + ": " + e.getMessage(), e);
     }
     try (channel) {
+      job.phase("asking the destination");
       MigrationMessage answer;
       long memory = TreeMemory.anonymousBytes(running.initPid());
       try {
