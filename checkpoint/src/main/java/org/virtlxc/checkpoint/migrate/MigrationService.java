@@ -57,6 +57,7 @@ public final class MigrationService implements AutoCloseable {
         new IncomingMigration(target, saves, host, IncomingMigration::memAvailable, criu));
     service.acceptor.start();
     CipherWarmUp.start(); // so that the first migration's image is not decrypted by uncompiled code
+    org.virtlxc.checkpoint.image.ImageReadWarmUp.start(); // nor checked and unpacked by uncompiled code
     LOG.info("migration service listening on {} (CA {}, certificate {})", s.getLocalSocketAddress(),
         tls.files().caCert(), tls.files().certificate());
     return service;
