@@ -50,7 +50,7 @@ final class ImageScanner {
   private static final int HASH_CHUNK = 1 << 20;
   private static final int CHKSUM_OFFSET = 148;
   private static final int CHKSUM_LENGTH = 8;
-  private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
+  static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
 
   private final String image;
   private final CountingInputStream fileBytes;
@@ -264,23 +264,8 @@ final class ImageScanner {
         pageBytesRead += m.isPages() ? n : 0;
         report();
       }
-    }
-    long hashed = out == null ? size : 0;
-    for (long done = out == null ? size : 0; done < size; ) {
-      if (done == hashed) {
-        long n = Math.min(REGION_STEP, size - done);
-        digest.submit(check, file, start + done, n); // checked on the digest thread while this region is copied
-        hashed += n;
-      }
-      long k = file.transferTo(start + done, Math.min(HASH_CHUNK, hashed - done), out);
-      if (k <= 0) {
-        throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated:"
-            + " member '" + m.name() + "' ends after " + done + " of " + size + " bytes");
-      }
-      done += k;
-      payloadRead += k;
-      pageBytesRead += m.isPages() ? k : 0;
-      report(); // about once per MiB
+    } else {
+      copy(m, check, file, start, out, digest);
     }
     long end = start + size;
     long padded = (end + ImageOutput.RECORD - 1) / ImageOutput.RECORD * ImageOutput.RECORD;
@@ -301,6 +286,29 @@ final class ImageScanner {
           + end);
     }
     return value != null ? value : digest.finish(check);
+  }
+
+  /** The kernel copies member {@code m} ({@code size} bytes at {@code start}) into {@code out}, hashed meanwhile. */
+  private void copy(MemberInfo m, MemberCheck check, java.nio.channels.FileChannel file, long start,
+      java.nio.channels.WritableByteChannel out, RegionDigest digest) throws IOException {
+    long size = m.size();
+    long hashed = 0;
+    for (long done = 0; done < size; ) {
+      if (done == hashed) {
+        long n = Math.min(REGION_STEP, size - done);
+        digest.submit(check, file, start + done, n); // checked on the digest thread while this region is copied
+        hashed += n;
+      }
+      long k = file.transferTo(start + done, Math.min(HASH_CHUNK, hashed - done), out);
+      if (k <= 0) {
+        throw new SaveImageException(SaveImageException.Code.TRUNCATED, "save image " + image + " is truncated:"
+            + " member '" + m.name() + "' ends after " + done + " of " + size + " bytes");
+      }
+      done += k;
+      payloadRead += k;
+      pageBytesRead += m.isPages() ? k : 0;
+      report(); // about once per MiB
+    }
   }
 
   private void report() throws IOException {

@@ -79,8 +79,7 @@ public final class SaveImageReader {
       throws IOException {
     try (InputStream in = open(file);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      return extract(in, file.toString(), dir, check, progress, channel, SaveImageReader::createMemberFile,
-          (m, offset) -> false);
+      return extract(in, file.toString(), dir, check, progress, channel, (m, offset) -> false);
     }
   }
 
@@ -105,15 +104,13 @@ public final class SaveImageReader {
     ExtractedImage x;
     try (InputStream in = open(real);
         FileChannel channel = FileChannel.open(real, StandardOpenOption.READ)) {
-      x = extract(in, file.toString(), dir, check, progress, channel, (target, m) -> createMemberFile(target, m),
-          (m, offset) -> {
-            if (m.isPages()) {
-              pages.put(m.name().substring(MemberNames.CRIU_PREFIX.length()),
-                  new MembersInPlace.Region(offset, m.size()));
-              return true;
-            }
-            return false;
-          });
+      x = extract(in, file.toString(), dir, check, progress, channel, (m, offset) -> {
+        if (m.isPages()) {
+          pages.put(m.name().substring(MemberNames.CRIU_PREFIX.length()), new MembersInPlace.Region(offset, m.size()));
+          return true;
+        }
+        return false;
+      });
     }
     if (pages.isEmpty()) {
       return x;
@@ -130,8 +127,7 @@ public final class SaveImageReader {
   public static Compression compressionOf(Path file) throws IOException {
     try (InputStream in = open(file)) {
       byte[] magic = in.readNBytes(4);
-      return java.util.Arrays.equals(magic, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}) ? Compression.ZSTD
-          : Compression.NONE;
+      return java.util.Arrays.equals(magic, ImageScanner.ZSTD_MAGIC) ? Compression.ZSTD : Compression.NONE;
     }
   }
 
@@ -163,13 +159,7 @@ public final class SaveImageReader {
   /** As {@link #extract(InputStream, String, Path, ManifestCheck)}, with {@code progress}. */
   public static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check,
       WriteProgress.Listener progress) throws IOException {
-    return extract(in, source, dir, check, progress, null, SaveImageReader::createMemberFile, (m, offset) -> false);
-  }
-
-  /** Where a large member of an uncompressed image goes. */
-  @FunctionalInterface
-  private interface LargeMembers {
-    java.nio.channels.WritableByteChannel open(Path dir, MemberInfo m) throws IOException;
+    return extract(in, source, dir, check, progress, null, (m, offset) -> false);
   }
 
   /** Whether member {@code m} of an uncompressed image, at {@code offset} of its file, stays there (not unpacked). */
@@ -183,14 +173,13 @@ public final class SaveImageReader {
         StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(AtomicFile.MODE_0600));
   }
 
-
   /**
    * As {@link #extract(InputStream, String, Path, ManifestCheck, WriteProgress.Listener)}; {@code file} (or null) is
    * the image file {@code in} reads from its start: the large members of an uncompressed image are then copied from
    * it by the kernel and hashed from its pages, not read through the stream.
    */
   private static ExtractedImage extract(InputStream in, String source, Path dir, ManifestCheck check,
-      WriteProgress.Listener progress, FileChannel file, LargeMembers large, LeftMembers left) throws IOException {
+      WriteProgress.Listener progress, FileChannel file, LeftMembers left) throws IOException {
     Path target = dir.toAbsolutePath();
     boolean created = prepareEmptyDirectory(target);
     boolean ok = false;
@@ -207,7 +196,7 @@ public final class SaveImageReader {
 
             @Override
             public java.nio.channels.WritableByteChannel open(MemberInfo m) throws IOException {
-              return large.open(target, m);
+              return createMemberFile(target, m);
             }
           });
       VerifiedImage v = new VerifiedImage(s.manifest(), s.compression(), digests, s.bytesRead());
