@@ -1,12 +1,10 @@
 package org.virtlxc.checkpoint.image;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,12 +65,12 @@ final class ParallelChunkCheck implements AutoCloseable {
         }));
         lengths.addLast(n);
         if (pending.size() >= 2 * threads) {
-          hex.append(await(pending.removeFirst()));
+          hex.append(RegionDigest.await(pending.removeFirst()));
           progress.checked(lengths.removeFirst());
         }
       }
       while (!pending.isEmpty()) {
-        hex.append(await(pending.removeFirst()));
+        hex.append(RegionDigest.await(pending.removeFirst()));
         progress.checked(lengths.removeFirst());
       }
       return hex.toString();
@@ -84,18 +82,5 @@ final class ParallelChunkCheck implements AutoCloseable {
   @Override
   public void close() {
     pool.shutdown();
-  }
-
-  private static String await(Future<String> f) throws IOException {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      InterruptedIOException x = new InterruptedIOException("interrupted while checking the save image");
-      x.initCause(e);
-      throw x;
-    } catch (ExecutionException e) {
-      throw new IOException("unable to check the save image: " + e.getCause(), e.getCause());
-    }
   }
 }

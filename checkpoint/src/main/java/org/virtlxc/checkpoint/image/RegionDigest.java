@@ -93,7 +93,8 @@ final class RegionDigest implements AutoCloseable {
     }
   }
 
-  private static <T> T await(Future<T> f) throws IOException {
+  /** The value of {@code f}, its failure as an IOException (also used by {@link ParallelChunkCheck}). */
+  static <T> T await(Future<T> f) throws IOException {
     try {
       return f.get();
     } catch (InterruptedException e) {
