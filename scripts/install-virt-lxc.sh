@@ -11,8 +11,8 @@
 # The controller is a JVM that libvirtd starts once per domain, so its launcher is tuned for start time and
 # memory (see the comments in it), and when libvirtd answers, a training start of a throw-away busybox domain
 # records the classes a start loads into a class-data sharing archive (virt-lxc-controller.jsa) that every
-# later start maps instead of loading and verifying those classes again. Without libvirtd the controller
-# simply runs without the archive.
+# later start maps instead of loading and verifying those classes again; a training save and restore of that
+# domain does the same for the command (virt-lxc.jsa). Without libvirtd both simply run without an archive.
 set -euo pipefail
 
 log() { echo "virt-lxc setup: $*"; }
@@ -98,8 +98,11 @@ CONTROLLER
   chmod 755 "$1"
 }
 
-# The training start: a throw-away busybox domain run by a copy of the launcher that writes the archive when the
-# JVM exits (virsh destroy: SIGTERM, the controller's shutdown hook, then the dump).
+# The training: a throw-away busybox domain run by a copy of the launcher that writes the controller's archive when
+# its JVM exits, booted, then saved and restored with the virt-lxc command: the boot's controller ends with the save
+# and leaves the controller's archive (boot and save); the restore, run with -XX:ArchiveClassesAtExit, leaves the
+# command's (JVM start, libvirt connection, logging, the image check, the restore through libvirtd). Without a working
+# save (e.g. no CRIU yet), the domain is destroyed instead and only the controller's archive is recorded.
 record_cds_archive() {
   local name work i
   virsh -q -c lxc:/// version >/dev/null 2>&1 || { log "libvirtd does not answer (lxc:///)"; return 1; }
@@ -123,10 +126,14 @@ record_cds_archive() {
 </domain>
 DOMAIN
   forget_domain "$name"
-  local ok=1
+  local ok=1 saved=1
   if virsh -q -c lxc:/// define "$work/domain.xml" >/dev/null && virsh -q -c lxc:/// start "$name" >/dev/null; then
     sleep 1
-    virsh -q -c lxc:/// destroy "$name" >/dev/null || true
+    if "$BIN/virt-lxc" save "$name" "$work/training.img" >/dev/null 2>&1; then
+      saved=0
+    else
+      virsh -q -c lxc:/// destroy "$name" >/dev/null || true
+    fi
     for i in $(seq 1 100); do [[ -s $work/controller.jsa ]] && break; sleep 0.1; done
     sleep 0.5
     # The archive must map with the installed launcher's class path, or it is of no use.
@@ -134,6 +141,13 @@ DOMAIN
         -cp "$classpath" org.virtlxc.driver.ControllerMain --help >/dev/null 2>&1; then
       mv "$work/controller.jsa" "$BASE/virt-lxc-controller.jsa"
       ok=0
+    fi
+    rm -f "$work/controller.jsa" # the restore's controller writes one too: not kept
+    if (( saved == 0 )) && VIRT_LXC_JAVA_OPTS="-XX:ArchiveClassesAtExit=$work/command.jsa" \
+        "$BIN/virt-lxc" restore "$work/training.img" >/dev/null 2>&1 && [[ -s $work/command.jsa ]] \
+        && java -Xshare:on -XX:SharedArchiveFile="$work/command.jsa" -cp "$BASE/lib/*" org.virtlxc.cli.VirtLxc \
+        --version >/dev/null 2>&1; then
+      mv "$work/command.jsa" "$BASE/virt-lxc.jsa"
     fi
   fi
   forget_domain "$name"
@@ -153,28 +167,37 @@ forget_domain() {
   log "WARNING: unable to undefine the training domain $1"
 }
 
-rm -f "$BASE/virt-lxc-controller.jsa" # made for the previous jars
+rm -f "$BASE/virt-lxc-controller.jsa" "$BASE/virt-lxc.jsa" # made for the previous jars
 write_controller "$BASE/virt-lxc-controller.new" ""
 mv "$BASE/virt-lxc-controller.new" "$BASE/virt-lxc-controller"
 log "installed the controller as $BASE/virt-lxc-controller"
-# Twice at most: a libvirtd restart during the training start only costs a second one.
-if record_cds_archive || { sleep 2; record_cds_archive; }; then
-  log "recorded the controller's class-data sharing archive $BASE/virt-lxc-controller.jsa"
-else
-  log "no class-data sharing archive: the controller starts without one (slower)"
-fi
-
 mkdir -p "$BIN"
 cat > "$BIN/virt-lxc.new" <<LAUNCHER
 #!/bin/sh
 # virt-lxc: virsh-style save, restore and migration for libvirt LXC domains (installed by install.sh).
 # A short-lived command: small heap, serial GC, quick JIT start; but migration moves the whole image through TLS and
 # SHA-256, which the quick JIT (C1) runs at a seventh of the optimizing JIT's speed, so it gets the full JIT.
+# Class-data sharing: the archive the installer recorded from a training restore (ignored if absent or made for other
+# jars, without a word: the JVM's own warnings go to stderr, so that stdout stays the command's).
 JIT=-XX:TieredStopAtLevel=1
 for a in "\$@"; do case "\$a" in migrate|migration-service) JIT=-XX:TieredStopAtLevel=4 ;; esac; done
-exec java -XX:+UseSerialGC \$JIT -Xss512k \${VIRT_LXC_JAVA_OPTS:-} \\
+jsa=$BASE/virt-lxc.jsa
+cds=
+[ -r "\$jsa" ] && cds="-XX:SharedArchiveFile=\$jsa"
+exec java -XX:+UseSerialGC \$JIT -Xss512k -Xlog:disable -Xlog:all=warning,cds*=off:stderr \$cds \${VIRT_LXC_JAVA_OPTS:-} \\
   -Dvirtlxc.controller=$BASE/virt-lxc-controller -cp '$BASE/lib/*' org.virtlxc.cli.VirtLxc "\$@"
 LAUNCHER
 chmod 755 "$BIN/virt-lxc.new"
 mv "$BIN/virt-lxc.new" "$BIN/virt-lxc"
 log "installed $("$BIN/virt-lxc" --version) as $BIN/virt-lxc"
+# Twice at most: a libvirtd restart during the training start only costs a second one.
+if record_cds_archive || { sleep 2; record_cds_archive; }; then
+  log "recorded the controller's class-data sharing archive $BASE/virt-lxc-controller.jsa"
+else
+  log "no class-data sharing archive: the controller starts without one (slower)"
+fi
+if [[ -s $BASE/virt-lxc.jsa ]]; then
+  log "recorded the command's class-data sharing archive $BASE/virt-lxc.jsa"
+else
+  log "no class-data sharing archive for the command: it starts without one (slower)"
+fi

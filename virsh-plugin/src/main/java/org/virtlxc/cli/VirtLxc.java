@@ -1,6 +1,7 @@
 package org.virtlxc.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -12,11 +13,17 @@ import picocli.CommandLine.Spec;
 @Command(name = "virt-lxc", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Save, restore and migrate libvirt LXC domains.",
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"},
-    subcommands = {Define.class, Adopt.class, DomxmlCheck.class, Save.class, Restore.class, ManagedSave.class,
-        ManagedSaveRemove.class, Start.class, SaveImageDumpxml.class, SaveImageDefine.class, SaveImageInfo.class,
-        DomJobInfo.class, DomJobAbort.class, Migrate.class, MigrationServiceCommand.class, HelpCommand.class})
+    exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"})
 public final class VirtLxc implements Runnable {
+  /**
+   * The verbs, in the order the usage lists them. Picocli reads a verb's annotations when it is added, about 0.1 s
+   * for all of them in a fresh JVM, so {@link #main} adds only the verb it runs (see {@link #verbOf}).
+   */
+  private static final List<Class<?>> VERBS = List.of(Define.class, Adopt.class, DomxmlCheck.class, Save.class,
+      Restore.class, ManagedSave.class, ManagedSaveRemove.class, Start.class, SaveImageDumpxml.class,
+      SaveImageDefine.class, SaveImageInfo.class, DomJobInfo.class, DomJobAbort.class, Migrate.class,
+      MigrationServiceCommand.class, HelpCommand.class);
+
   @Spec
   CommandSpec spec;
 
@@ -30,7 +37,21 @@ public final class VirtLxc implements Runnable {
 
   /** The command line with its output streams: the one place that wires exit codes and error printing. */
   public static CommandLine create(PrintWriter out, PrintWriter err) {
+    return create(out, err, null);
+  }
+
+  /**
+   * The same with only verb {@code verb} if it is one of {@link #VERBS} other than {@code help} (which needs the
+   * others), else with all of them, so that usage, {@code help VERB} and an unknown verb's error are as always.
+   */
+  static CommandLine create(PrintWriter out, PrintWriter err, String verb) {
     CommandLine cli = new CommandLine(new VirtLxc());
+    boolean one = verb != null && !verb.equals("help") && VERBS.stream().anyMatch(c -> nameOf(c).equals(verb));
+    for (Class<?> c : VERBS) {
+      if (!one || nameOf(c).equals(verb)) {
+        cli.addSubcommand(c);
+      }
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -42,8 +63,26 @@ public final class VirtLxc implements Runnable {
   }
 
   public static void main(String... args) {
+    CommandWarmUp.begin();
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(create(out, err).execute(args));
+    System.exit(create(out, err, verbOf(args)).execute(args));
+  }
+
+  /** The verb in {@code args}: the first argument that is neither an option nor {@code -c}'s URI; null if none. */
+  static String verbOf(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("-c") || a.equals("--connect")) {
+        i++;
+      } else if (!a.startsWith("-")) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  private static String nameOf(Class<?> verb) {
+    return verb.getAnnotation(Command.class).name();
   }
 }

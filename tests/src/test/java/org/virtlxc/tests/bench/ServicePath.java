@@ -93,11 +93,15 @@ final class ServicePath implements SaveRestorePath {
     long init = VirtLxcDomain.initPid(name);
     double after = uptime();
     long t2 = System.nanoTime();
+    return new RestoreTiming(t2 - t0, t1 - t0, t2 - t1, split(name, init, before, after));
+  }
+
+  /** Where a start between {@code before} and {@code after} (seconds since boot) went, see {@link StartSplit}. */
+  static StartSplit split(String name, long init, double before, double after) throws java.io.IOException {
     long ctl = Long.parseLong(Files.readString(Path.of("/run/libvirt/lxc", name + ".pid")).strip());
     double ctlStart = startTime(ctl);
     double initStart = startTime(init);
-    StartSplit split = new StartSplit(nanos(ctlStart - before), nanos(initStart - ctlStart), nanos(after - initStart));
-    return new RestoreTiming(t2 - t0, t1 - t0, t2 - t1, split);
+    return new StartSplit(nanos(ctlStart - before), nanos(initStart - ctlStart), nanos(after - initStart));
   }
 
   private static long nanos(double seconds) {
@@ -105,7 +109,7 @@ final class ServicePath implements SaveRestorePath {
   }
 
   /** Seconds since boot, as /proc/uptime counts them. */
-  private static double uptime() throws java.io.IOException {
+  static double uptime() throws java.io.IOException {
     return Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
   }
 
