@@ -1,7 +1,9 @@
 package org.virtlxc.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -19,6 +21,7 @@ public final class VirtLxc implements Runnable {
    * The verbs, in the order the usage lists them. Picocli reads a verb's annotations when it is added, about 0.1 s
    * for all of them in a fresh JVM, so {@link #main} adds only the verb it runs (see {@link #verbOf}).
    */
+  private static final Set<String> HELP_OR_VERSION = Set.of("-h", "--help", "-V", "--version");
   private static final List<Class<?>> VERBS = List.of(Define.class, Adopt.class, DomxmlCheck.class, Save.class,
       Restore.class, ManagedSave.class, ManagedSaveRemove.class, Start.class, SaveImageDumpxml.class,
       SaveImageDefine.class, SaveImageInfo.class, DomJobInfo.class, DomJobAbort.class, Migrate.class,
@@ -63,10 +66,12 @@ public final class VirtLxc implements Runnable {
   }
 
   public static void main(String... args) {
-    CommandWarmUp.begin();
+    CommandLogProvider.select();
+    String verb = verbOf(args);
+    CommandWarmUp.begin(Arrays.asList(args).stream().anyMatch(HELP_OR_VERSION::contains) ? null : verb);
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(create(out, err, verbOf(args)).execute(args));
+    System.exit(create(out, err, verb).execute(args));
   }
 
   /** The verb in {@code args}: the first argument that is neither an option nor {@code -c}'s URI; null if none. */
