@@ -152,7 +152,7 @@ public final class TwoHosts implements AutoCloseable {
     // as the installed launcher: migrate and migration-service get the optimizing JIT (TLS, SHA-256 of the image)
     Files.writeString(file, "#!/bin/sh\nJIT=-XX:TieredStopAtLevel=1\nfor a in \"$@\"; do case \"$a\" in"
         + " migrate|migration-service) JIT=-XX:TieredStopAtLevel=4 ;; esac; done\nexec " + java
-        + " -XX:+UseSerialGC $JIT -Xss512k"
+        + " -XX:+UseSerialGC $JIT -Xss512k ${VIRT_LXC_JAVA_OPTS:-}"
         + " -Dvirtlxc.controller=" + controller + TestController.criuProperty()
         + " -cp '" + jar + ":" + target.resolve("lib") + "/*' org.virtlxc.cli.VirtLxc \"$@\"\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));

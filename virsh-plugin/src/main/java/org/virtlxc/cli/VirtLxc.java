@@ -17,11 +17,12 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:success", "1:the operation failed", "2:invalid command line"})
 public final class VirtLxc implements Runnable {
+  /** Options that only print: no warm-up for them. */
+  private static final Set<String> HELP_OR_VERSION = Set.of("-h", "--help", "-V", "--version");
   /**
    * The verbs, in the order the usage lists them. Picocli reads a verb's annotations when it is added, about 0.1 s
    * for all of them in a fresh JVM, so {@link #main} adds only the verb it runs (see {@link #verbOf}).
    */
-  private static final Set<String> HELP_OR_VERSION = Set.of("-h", "--help", "-V", "--version");
   private static final List<Class<?>> VERBS = List.of(Define.class, Adopt.class, DomxmlCheck.class, Save.class,
       Restore.class, ManagedSave.class, ManagedSaveRemove.class, Start.class, SaveImageDumpxml.class,
       SaveImageDefine.class, SaveImageInfo.class, DomJobInfo.class, DomJobAbort.class, Migrate.class,
@@ -68,7 +69,7 @@ public final class VirtLxc implements Runnable {
   public static void main(String... args) {
     CommandLogProvider.select();
     String verb = verbOf(args);
-    CommandWarmUp.begin(Arrays.asList(args).stream().anyMatch(HELP_OR_VERSION::contains) ? null : verb);
+    CommandWarmUp.begin(Arrays.stream(args).anyMatch(HELP_OR_VERSION::contains) ? null : verb);
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     System.exit(create(out, err, verb).execute(args));
