@@ -100,8 +100,9 @@ CONTROLLER
 
 # The training: a throw-away busybox domain run by a copy of the launcher that writes the controller's archive when
 # its JVM exits, booted, then saved and restored with the virt-lxc command: the boot's controller ends with the save
-# and leaves the controller's archive (boot and save); the restore, run with -XX:ArchiveClassesAtExit, leaves the
-# command's (JVM start, libvirt connection, logging, the image check, the restore through libvirtd). Without a working
+# and leaves the controller's archive (boot and save); the restore, run with -XX:DumpLoadedClassList, lists the
+# command's classes (JVM start, picocli, libvirt connection, logging, the image check, the restore through libvirtd),
+# from which a static archive is dumped. Without a working
 # save (e.g. no CRIU yet), the domain is destroyed instead and only the controller's archive is recorded.
 record_cds_archive() {
   local name work i
@@ -143,8 +144,12 @@ DOMAIN
       ok=0
     fi
     rm -f "$work/controller.jsa" # the restore's controller writes one too: not kept
-    if (( saved == 0 )) && VIRT_LXC_JAVA_OPTS="-XX:ArchiveClassesAtExit=$work/command.jsa" \
-        "$BIN/virt-lxc" restore "$work/training.img" >/dev/null 2>&1 && [[ -s $work/command.jsa ]] \
+    # A static archive from the restore's class list, not a dynamic one: JDK 17 leaves classes built for Java 5
+    # (picocli's) out of dynamic archives, but stores them in static ones.
+    if (( saved == 0 )) && VIRT_LXC_JAVA_OPTS="-XX:DumpLoadedClassList=$work/command.classes" \
+        "$BIN/virt-lxc" restore "$work/training.img" >/dev/null 2>&1 && [[ -s $work/command.classes ]] \
+        && java -Xshare:dump -XX:SharedClassListFile="$work/command.classes" -XX:SharedArchiveFile="$work/command.jsa" \
+        -cp "$BASE/lib/*" >/dev/null 2>&1 \
         && java -Xshare:on -XX:SharedArchiveFile="$work/command.jsa" -cp "$BASE/lib/*" org.virtlxc.cli.VirtLxc \
         --version >/dev/null 2>&1; then
       mv "$work/command.jsa" "$BASE/virt-lxc.jsa"
