@@ -19,7 +19,6 @@ jar=$(ls driver/target/driver-*.jar | grep -v -- '-tests\.jar$' | head -n 1)
 command_opts=
 case " $* " in
   *" --path command "*)
-    mvn -B -o -q -pl virsh-plugin -am package -DskipTests
     prefix=/tmp/vlxct-bench-install
     trap 'rm -rf "$prefix"' EXIT
     scripts/install-virt-lxc.sh --prefix "$prefix" >&2

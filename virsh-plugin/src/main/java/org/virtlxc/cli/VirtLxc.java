@@ -50,12 +50,8 @@ public final class VirtLxc implements Runnable {
    */
   static CommandLine create(PrintWriter out, PrintWriter err, String verb) {
     CommandLine cli = new CommandLine(new VirtLxc());
-    boolean one = verb != null && !verb.equals("help") && VERBS.stream().anyMatch(c -> nameOf(c).equals(verb));
-    for (Class<?> c : VERBS) {
-      if (!one || nameOf(c).equals(verb)) {
-        cli.addSubcommand(c);
-      }
-    }
+    List<Class<?>> added = VERBS.stream().filter(c -> nameOf(c).equals(verb)).toList();
+    (added.isEmpty() || "help".equals(verb) ? VERBS : added).forEach(cli::addSubcommand);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
